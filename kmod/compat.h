@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place in the tree that tests the kernel version.
+ *
+ * Supported: the stock Debian kernels 6.1 (bookworm) and 6.12
+ * (bookworm-backports / trixie). Everything else in kmod/ and procfs/ is
+ * written against the newest API; the wrappers below give older kernels
+ * that API.
+ */
+#ifndef VMW_COMPAT_H
+#define VMW_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/device.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+/* class_create() lost its module argument in 6.4. */
+static inline struct class *vmw_class_create(const char *name)
+{
+	return class_create(THIS_MODULE, name);
+}
+#else
+static inline struct class *vmw_class_create(const char *name)
+{
+	return class_create(name);
+}
+#endif
+
+#endif /* VMW_COMPAT_H */

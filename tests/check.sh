@@ -1,0 +1,118 @@
+#!/bin/bash
+# make check: every test of the tree.
+#
+#  1. userspace unit tests run natively (each USER dir's `make check`);
+#  2. modules are built with -Werror for every stock kernel found
+#     (/boot/vmlinuz-KVER with headers in /usr/src/linux-headers-KVER);
+#  3. kernel suites run in test hosts: QEMU TCG (AMD-V) on every kernel,
+#     QEMU with svm/vmx hidden (the "nohw" suite), and Bochs (VT-x) on one
+#     kernel, Bochs in parallel with the QEMU runs.
+#
+# Environment: VMW_KERNELS="KVER ..." to choose kernels; VMW_BOCHS=0 to skip
+# Bochs; VMW_SUITES=a,b to run only some suites; VMW_BROKEN=1 to load the
+# deliberately broken module (the run must then fail).
+# The last line is "N passed, N failed".
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=$ROOT/build
+mkdir -p "$B"
+cd "$ROOT"
+TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
+SUMMARY=()
+
+tally() {	# tally NAME LINE: add "N passed, N failed[, N skipped]" to the totals
+	local p f s
+	p=$(echo "$2" | sed -n 's/.*\b\([0-9][0-9]*\) passed.*/\1/p')
+	f=$(echo "$2" | sed -n 's/.*\b\([0-9][0-9]*\) failed.*/\1/p')
+	s=$(echo "$2" | sed -n 's/.*\b\([0-9][0-9]*\) skipped.*/\1/p')
+	[ -z "$p" ] && [ -z "$f" ] && { p=0; f=1; }
+	TOTAL_PASS=$((TOTAL_PASS + ${p:-0}))
+	TOTAL_FAIL=$((TOTAL_FAIL + ${f:-0}))
+	TOTAL_SKIP=$((TOTAL_SKIP + ${s:-0}))
+	SUMMARY+=("$(printf '%-22s %s' "$1" "${p:-0} passed, ${f:-0} failed, ${s:-0} skipped")")
+}
+
+kernels() {
+	if [ -n "${VMW_KERNELS:-}" ]; then echo "$VMW_KERNELS"; return; fi
+	for k in /boot/vmlinuz-*; do
+		v=${k#/boot/vmlinuz-}
+		[ -d "/usr/src/linux-headers-$v" ] && echo "$v"
+	done
+}
+
+build_for() {	# build_for KVER: modules and initramfs into build/
+	local v=$1 kb=$B/k-$v
+	rm -rf "$kb" "$B/mods-$v"
+	mkdir -p "$kb" "$B/mods-$v"
+	tar -C "$ROOT" -c --exclude=./build --exclude=./.git . | tar -x -C "$kb"
+	if ! make -s -C "$kb" modules KDIR="/usr/src/linux-headers-$v" \
+		VMW_WERROR=1 VMW_BUILD="$(git describe --always --dirty 2>/dev/null || echo unknown)" \
+		> "$B/build-$v.log" 2>&1; then
+		echo "build for $v failed:"; tail -30 "$B/build-$v.log"
+		return 1
+	fi
+	find "$kb" -name '*.ko' -exec cp {} "$B/mods-$v/" \;
+	tests/host/mkinitramfs.sh -k "$v" -m "$B/mods-$v" -g "$B/stage" -o "$B/host-$v.cpio.gz"
+}
+
+host() {	# host NAME ARGS...: boot a test host, tally its closing line
+	local name=$1 line
+	shift
+	"$ROOT/tests/host/boot.sh" "$@" "$name" > "$B/$name.judge" 2>&1
+	cat "$B/$name.judge"
+	line=$(tail -1 "$B/$name.judge")
+	tally "$name" "$line"
+}
+
+# 1. Userspace, natively.
+for d in daemons/vmauthd; do
+	[ -f "$d/Makefile" ] || continue
+	echo "=== $d: make check"
+	make -C "$d" check 2>&1 | tee "$B/unit-$(basename "$d").log"
+	tally "unit:$(basename "$d")" "$(grep -E '[0-9]+ passed, [0-9]+ failed' "$B/unit-$(basename "$d").log" | tail -1)"
+done
+
+# 2. Build.
+echo "=== building in-guest programs"
+if ! make -s -C tests/guest O="$B/guest" > "$B/guest-build.log" 2>&1; then
+	cat "$B/guest-build.log"; tally build "0 passed, 1 failed"
+fi
+tests/host/stage.sh "$B/guest" "$B/stage"
+KVERS=$(kernels)
+[ -n "$KVERS" ] || { echo "no kernel with headers found (apt-get install linux-image-amd64 linux-headers-amd64)"; tally kernels "0 passed, 1 failed"; }
+BUILT=
+for v in $KVERS; do
+	echo "=== building modules for $v"
+	if build_for "$v"; then BUILT="$BUILT $v"; tally "build:$v" "1 passed, 0 failed"
+	else tally "build:$v" "0 passed, 1 failed"; fi
+done
+
+# 3. Test hosts.
+SUITES=${VMW_SUITES:-}
+EXTRA=()
+[ "${VMW_BROKEN:-0}" = 1 ] && EXTRA+=(-b)
+[ -n "$SUITES" ] && EXTRA+=(-s "$SUITES")
+BOCHS_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | head -1)
+BOCHS_PID=
+if [ "${VMW_BOCHS:-1}" = 1 ] && [ -n "$BOCHS_KVER" ]; then
+	echo "=== bochs (VT-x) on $BOCHS_KVER, in the background"
+	"$ROOT/tests/host/boot.sh" -e bochs -k "$BOCHS_KVER" -i "$B/host-$BOCHS_KVER.cpio.gz" \
+		-t 2400 "${EXTRA[@]}" "bochs-$BOCHS_KVER" > "$B/bochs-$BOCHS_KVER.judge" 2>&1 &
+	BOCHS_PID=$!
+fi
+for v in $BUILT; do
+	echo "=== qemu (AMD-V) on $v"
+	host "qemu-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1200 "${EXTRA[@]}"
+done
+if [ -n "$BOCHS_PID" ]; then
+	wait "$BOCHS_PID"
+	echo "=== bochs (VT-x) on $BOCHS_KVER"
+	cat "$B/bochs-$BOCHS_KVER.judge"
+	tally "bochs-$BOCHS_KVER" "$(tail -1 "$B/bochs-$BOCHS_KVER.judge")"
+fi
+
+echo "=== summary"
+printf '%s\n' "${SUMMARY[@]}"
+echo "total: $TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
+echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
+[ "$TOTAL_FAIL" = 0 ]

@@ -1,0 +1,59 @@
+# Shell helpers for the test host's init, runner and shell-based tests.
+# Tests exit 0 on pass, 77 to skip (with a reason), anything else fails.
+
+VMW_KO=/vmw/ko
+VMW_STOCK=/vmw/stock
+
+vmw_cmdline() {	# vmw_cmdline KEY: the value of KEY=... on the kernel command line
+	for w in $(cat /proc/cmdline); do
+		case $w in "$1="*) echo "${w#*=}"; return ;; esac
+	done
+}
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+note() { echo "  $*"; }
+
+expect_eq() {	# expect_eq WHAT GOT WANT
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+
+# vmw_insmod NAME [ARGS]: one of our modules.
+vmw_insmod() {
+	n=$1; shift
+	insmod "$VMW_KO/$n.ko" "$@"
+}
+
+# vmw_stock NAME: a stock module and what it depends on, in order.
+vmw_stock() {
+	[ -f "$VMW_STOCK/$1.load" ] || return 1
+	for m in $(cat "$VMW_STOCK/$1.load"); do
+		grep -q "^${m//-/_} " /proc/modules && continue
+		insmod "$VMW_STOCK/$m.ko" || return 1
+	done
+}
+
+vmw_stock_unload() {
+	for m in $(sed '1!G;h;$!d' "$VMW_STOCK/$1.load"); do
+		rmmod "$m" 2>/dev/null
+	done
+	return 0
+}
+
+# Every product module that exists in this image, in dependency order.
+vmw_load_all() {
+	for m in vmproc vmmon vmnet vmdisk; do
+		[ -f "$VMW_KO/$m.ko" ] && vmw_insmod "$m"
+	done
+}
+
+# Remove every one of our modules still loaded (test modules included).
+vmw_unload_all() {
+	for round in 1 2 3; do
+		for ko in "$VMW_KO"/*.ko; do
+			m=$(basename "$ko" .ko)
+			grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
+		done
+	done
+	return 0
+}

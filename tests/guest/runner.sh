@@ -1,0 +1,50 @@
+#!/bin/sh
+# The in-guest runner: runs every test program of the selected suites and
+# prints one closing line the host side judges:
+#   VMW-RESULT: N passed, N failed, N skipped
+. /vmw/lib.sh
+
+suites=$(vmw_cmdline vmw.suites | tr , ' ')
+tmo=$(vmw_cmdline vmw.timeout)
+tmo=${tmo:-600}
+pass=0 fail=0 skip=0
+
+echo "VMW-HOST: kernel $(uname -r), cpu flags:$(grep -o -w -E 'svm|npt|vmx|ept' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+
+if [ "$(vmw_cmdline vmw.broken)" = 1 ]; then
+	echo "VMW: loading the deliberately broken module"
+	vmw_insmod vmw_broken
+fi
+
+run_one() {	# run_one PATH NAME
+	echo "VMW-TEST BEGIN $2"
+	start=$(cut -d' ' -f1 /proc/uptime)
+	( cd /tmp && timeout -s KILL "$tmo" "$1" 2>&1; echo $? > /tmp/.rc ) | sed 's/^/    /'
+	rc=$(cat /tmp/.rc)
+	end=$(cut -d' ' -f1 /proc/uptime)
+	secs=$(echo "$end - $start" | bc)
+	case $rc in
+	0) pass=$((pass + 1)); echo "VMW-TEST PASS $2 (${secs}s)" ;;
+	77) skip=$((skip + 1)); echo "VMW-TEST SKIP $2" ;;
+	137) fail=$((fail + 1)); echo "VMW-TEST FAIL $2 (killed after ${tmo}s)" ;;
+	*) fail=$((fail + 1)); echo "VMW-TEST FAIL $2 (exit $rc)" ;;
+	esac
+	# A test must leave the host as it found it.
+	vmw_unload_all
+}
+
+for dir in /vmw/tests/*/; do
+	suite=$(basename "$dir")
+	if [ -n "$suites" ]; then
+		case " $suites " in *" $suite "*) ;; *) continue ;; esac
+	fi
+	for t in "$dir"*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		run_one "$t" "$suite/$(basename "$t")"
+	done
+done
+
+echo "VMW-DMESG BEGIN"
+dmesg
+echo "VMW-DMESG END"
+echo "VMW-RESULT: $pass passed, $fail failed, $skip skipped"

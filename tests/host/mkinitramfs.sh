@@ -1,0 +1,72 @@
+#!/bin/sh
+# Build the initramfs of a test host.
+#
+#   mkinitramfs.sh -k KVER -m MODDIR -g GUESTDIR -o OUT.cpio.gz
+#
+#   KVER      the stock kernel (its /lib/modules/KVER supplies stock modules)
+#   MODDIR    a directory of our .ko files built for KVER
+#   GUESTDIR  the in-guest tree (runner, suites, static test programs)
+#
+# The image holds busybox-static, our modules in /vmw/ko, the stock modules
+# the suites load as peers (kvm, kvm-amd, kvm-intel, ...) decompressed in
+# /vmw/stock with one NAME.load file each listing insmod order, and the
+# suites in /vmw/tests/<suite>/.
+set -eu
+
+STOCK_MODS="kvm-amd kvm-intel veth bridge tun sd_mod sg loop"
+
+usage() { echo "usage: $0 -k KVER -m MODDIR -g GUESTDIR -o OUT" >&2; exit 2; }
+KVER= MODDIR= GUESTDIR= OUT=
+while getopts k:m:g:o: opt; do
+	case $opt in
+	k) KVER=$OPTARG ;; m) MODDIR=$OPTARG ;; g) GUESTDIR=$OPTARG ;;
+	o) OUT=$OPTARG ;; *) usage ;;
+	esac
+done
+[ -n "$KVER" ] && [ -n "$MODDIR" ] && [ -n "$GUESTDIR" ] && [ -n "$OUT" ] || usage
+SYSMOD=/lib/modules/$KVER
+[ -f "$SYSMOD/modules.dep" ] || { echo "$0: no $SYSMOD/modules.dep (install linux-image-$KVER)" >&2; exit 1; }
+BUSYBOX=$(command -v busybox) || { echo "$0: busybox-static missing" >&2; exit 1; }
+
+ROOT=$(mktemp -d)
+chmod 755 "$ROOT"
+trap 'rm -rf "$ROOT"' EXIT
+mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" \
+	"$ROOT/tmp" "$ROOT/run" "$ROOT/vmw/ko" "$ROOT/vmw/stock" "$ROOT/lib/modules/$KVER"
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+ln -s busybox "$ROOT/bin/sh"
+
+# Our modules.
+find "$MODDIR" -name '*.ko' -exec cp {} "$ROOT/vmw/ko/" \;
+
+# Stock modules, each with the ordered list of files to insmod.
+copy_stock() {
+	rel=$1
+	base=$(basename "$rel")
+	name=${base%%.ko*}
+	[ -f "$ROOT/vmw/stock/$name.ko" ] && return 0
+	case $rel in
+	*.xz) xz -dc "$SYSMOD/$rel" > "$ROOT/vmw/stock/$name.ko" ;;
+	*.zst) zstd -qdc "$SYSMOD/$rel" > "$ROOT/vmw/stock/$name.ko" ;;
+	*) cp "$SYSMOD/$rel" "$ROOT/vmw/stock/$name.ko" ;;
+	esac
+}
+for mod in $STOCK_MODS; do
+	line=$(grep -E "/${mod}\.ko(\.[a-z]+)?:" "$SYSMOD/modules.dep" || true)
+	[ -n "$line" ] || continue	# built in, or absent from this kernel
+	self=${line%%:*}
+	deps=${line#*:}
+	order=
+	for d in $deps; do order="$d $order"; done	# deepest dependency first
+	for f in $order $self; do
+		copy_stock "$f"
+		b=$(basename "$f"); echo "${b%%.ko*}"
+	done > "$ROOT/vmw/stock/$mod.load"
+done
+
+cp -a "$GUESTDIR/." "$ROOT/vmw/"
+echo "$KVER" > "$ROOT/vmw/kver"
+cp "$ROOT/vmw/init" "$ROOT/init"
+chmod 755 "$ROOT/init"
+
+(cd "$ROOT" && find . | cpio -o -H newc --quiet) | gzip -1 > "$OUT"

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Assemble the in-guest tree: init, runner, helpers, shell tests from
+# tests/guest, compiled programs from BUILD (tests/guest/Makefile's O=).
+#   stage.sh BUILD OUTDIR
+set -eu
+SRC=$(cd "$(dirname "$0")/../guest" && pwd)
+BUILD=$1 OUT=$2
+rm -rf "$OUT"
+mkdir -p "$OUT/tests" "$OUT/bin"
+cp "$SRC/init" "$SRC/runner.sh" "$SRC/lib.sh" "$OUT/"
+for d in "$SRC"/*/; do
+	suite=$(basename "$d")
+	case $suite in include|bin|lib) continue ;; esac
+	mkdir -p "$OUT/tests/$suite"
+	for f in "$d"*.sh; do
+		[ -f "$f" ] && cp "$f" "$OUT/tests/$suite/$(basename "$f" .sh)"
+	done
+done
+[ -d "$BUILD/tests" ] && cp -a "$BUILD/tests/." "$OUT/tests/"
+[ -d "$BUILD/bin" ] && cp -a "$BUILD/bin/." "$OUT/bin/"
+# Extra payload (e.g. guest kernels for vmx suites) dropped in by callers.
+[ -d "$BUILD/payload" ] && cp -a "$BUILD/payload" "$OUT/payload"
+exit 0
