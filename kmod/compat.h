@@ -26,4 +26,12 @@ static inline struct class *vmw_class_create(const char *name)
 }
 #endif
 
+/* The kernel's view of kvm_run.immediate_exit was renamed in 6.10: the
+ * kernel must read it exactly once per KVM_RUN. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+#define vmw_run_immediate_exit(run)	READ_ONCE((run)->immediate_exit)
+#else
+#define vmw_run_immediate_exit(run)	READ_ONCE((run)->immediate_exit__unsafe)
+#endif
+
 #endif /* VMW_COMPAT_H */

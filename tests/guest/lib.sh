@@ -47,13 +47,25 @@ vmw_load_all() {
 	done
 }
 
-# Remove every one of our modules still loaded (test modules included).
+# Remove every one of our modules still loaded (test modules included)
+# and the stock hypervisors a test may have loaded as its peer.
 vmw_unload_all() {
 	for round in 1 2 3; do
 		for ko in "$VMW_KO"/*.ko; do
 			m=$(basename "$ko" .ko)
 			grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
 		done
+		for m in kvm_amd kvm_intel kvm ccp irqbypass; do
+			grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
+		done
 	done
 	return 0
+}
+
+# vmw_kvm: load the stock KVM for this CPU (the peer of every vmmon test).
+vmw_kvm() {
+	if grep -q -w svm /proc/cpuinfo; then vmw_stock kvm-amd
+	elif grep -q -w vmx /proc/cpuinfo; then vmw_stock kvm-intel
+	else return 1
+	fi
 }

@@ -18,6 +18,17 @@ for d in "$SRC"/*/; do
 done
 [ -d "$BUILD/tests" ] && cp -a "$BUILD/tests/." "$OUT/tests/"
 [ -d "$BUILD/bin" ] && cp -a "$BUILD/bin/." "$OUT/bin/"
+# Suite "kvm": every compiled vmmon test once more against the stock KVM of
+# the host CPU, which proves the tests against the reference implementation.
+if [ -d "$OUT/tests/vmmon" ]; then
+	mkdir -p "$OUT/tests/kvm"
+	for t in "$OUT"/tests/vmmon/*; do
+		n=$(basename "$t")
+		head -c 4 "$t" | grep -q ELF || continue
+		printf '#!/bin/sh\nexport VMW_DEV=/dev/kvm\nexec /vmw/tests/vmmon/%s "$@"\n' "$n" > "$OUT/tests/kvm/$n"
+		chmod +x "$OUT/tests/kvm/$n"
+	done
+fi
 # Extra payload (e.g. guest kernels for vmx suites) dropped in by callers.
 [ -d "$BUILD/payload" ] && cp -a "$BUILD/payload" "$OUT/payload"
 exit 0
