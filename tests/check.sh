@@ -104,6 +104,11 @@ for v in $BUILT; do
 	echo "=== qemu (AMD-V) on $v"
 	host "qemu-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1200 "${EXTRA[@]}"
 done
+NOHW_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | tail -1)
+if [ -n "$NOHW_KVER" ] && [ -z "$SUITES" ]; then
+	echo "=== qemu without svm/vmx on $NOHW_KVER"
+	host "qemu-nohw-$NOHW_KVER" -e qemu -n -k "$NOHW_KVER" -i "$B/host-$NOHW_KVER.cpio.gz" -t 300 -s nohw
+fi
 if [ -n "$BOCHS_PID" ]; then
 	wait "$BOCHS_PID"
 	echo "=== bochs (VT-x) on $BOCHS_KVER"

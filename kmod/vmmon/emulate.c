@@ -122,7 +122,7 @@ static int vmm_gva_to_gpa(struct vmm_vcpu *vcpu, const struct kvm_sregs *s,
 {
 	bool lma = s->efer & EFER_LMA, pae = s->cr4 & X86_CR4_PAE;
 	int levels = lma ? 4 : pae ? 3 : 2, shift;
-	u64 table = s->cr3 & (pae ? ~0x1fULL : ~0xfffULL), e = 0;
+	u64 table = s->cr3 & (pae && !lma ? ~0x1fULL : 0x000ffffffffff000ULL), e = 0;
 	int esize = pae ? 8 : 4, idx;
 
 	if (!(s->cr0 & X86_CR0_PG)) {
@@ -179,6 +179,101 @@ static int vmm_mode(const struct kvm_sregs *s)
 	if ((s->efer & EFER_LMA) && s->cs.l)
 		return 64;
 	return s->cs.db ? 32 : 16;
+}
+
+/*
+ * String port I/O (INS/OUTS, with or without REP): as many elements as fit
+ * in the data area and in the current guest page go out in one exit, like
+ * KVM's io.count. The direction flag set means one element at a time.
+ */
+#define VMM_PIO_SPACE	(PAGE_SIZE - VMMON_PIO_OFFSET)
+#define VMM_RFLAGS_DF	(1UL << 10)
+
+static u64 vmm_addr_mask(int addr_size)
+{
+	return addr_size == 8 ? ~0ULL : (1ULL << (addr_size * 8)) - 1;
+}
+
+static u32 vmm_string_count(struct vmm_vcpu *vcpu, u64 lin, u8 size,
+			    bool rep, int addr_size)
+{
+	u64 left = rep ? vcpu->gprs[VMM_RCX] & vmm_addr_mask(addr_size) : 1;
+	u64 room = (PAGE_SIZE - (lin & ~PAGE_MASK)) / size;
+
+	if (vcpu->rflags & VMM_RFLAGS_DF)
+		return 1;
+	return min3(left, (u64)(VMM_PIO_SPACE / size), room ?: 1);
+}
+
+/* Advance RSI or RDI and RCX past @count elements; true when done. */
+static bool vmm_string_step(struct vmm_vcpu *vcpu, int reg, u32 count,
+			    u8 size, bool rep, int addr_size)
+{
+	u64 mask = vmm_addr_mask(addr_size), delta = (u64)count * size;
+	u64 *p = &vcpu->gprs[reg];
+
+	if (vcpu->rflags & VMM_RFLAGS_DF)
+		delta = -delta;
+	*p = (*p & ~mask) | ((*p + delta) & mask);
+	if (!rep)
+		return true;
+	p = &vcpu->gprs[VMM_RCX];
+	*p = (*p & ~mask) | ((*p - count) & mask);
+	return !(*p & mask);
+}
+
+int vmm_exit_io_string(struct vmm_vcpu *vcpu, u16 port, u8 size, bool in,
+		       bool rep, int addr_size, u64 next_rip)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_sregs s = { };
+	u64 lin, gpa;
+	u32 count;
+
+	vcpu->stats[VMM_STAT_IO]++;
+	vmm_backend->get_sregs(vcpu, &s);
+	/* 0: the backend does not know; take the mode's default. */
+	if (!addr_size)
+		addr_size = vmm_mode(&s) / 8;
+	if (rep && !(vcpu->gprs[VMM_RCX] & vmm_addr_mask(addr_size))) {
+		vcpu->rip = next_rip;	/* REP with RCX = 0 does nothing */
+		return 1;
+	}
+	lin = (in ? vcpu->gprs[VMM_RDI] : vcpu->gprs[VMM_RSI]) &
+	      vmm_addr_mask(addr_size);
+	/* ES and DS have no base in 64-bit mode. */
+	if (vmm_mode(&s) != 64)
+		lin = (u32)(lin + (in ? s.es.base : s.ds.base));
+	count = vmm_string_count(vcpu, lin, size, rep, addr_size);
+	if (vmm_gva_to_gpa(vcpu, &s, lin, &gpa))
+		return vmm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, lin);
+	if (!in && vmm_read_guest(vcpu->vm, gpa, (u8 *)run + VMMON_PIO_OFFSET,
+				  count * size))
+		return vmm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, gpa);
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = count;
+	run->io.data_offset = VMMON_PIO_OFFSET;
+	if (in) {
+		vcpu->complete = VMM_COMPLETE_PIO_STRING_IN;
+		vcpu->complete_string_gpa = gpa;
+	}
+	if (vmm_string_step(vcpu, in ? VMM_RDI : VMM_RSI, count, size, rep,
+			    addr_size))
+		vcpu->rip = next_rip;
+	return 0;
+}
+
+void vmm_complete_pio_string_in(struct vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (vmm_write_guest(vcpu->vm, vcpu->complete_string_gpa,
+			    (u8 *)run + VMMON_PIO_OFFSET,
+			    run->io.count * run->io.size))
+		vmm_inject_gp(vcpu);
 }
 
 static u64 vmm_reg_read(struct vmm_vcpu *vcpu, const struct vmm_insn *in)

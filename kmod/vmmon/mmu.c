@@ -398,12 +398,13 @@ out:
 	return ret;
 }
 
-/* Read guest-physical memory through the slots (the caller's mm is the
- * VM owner's). */
-int vmm_read_guest(struct vmm_vm *vm, u64 gpa, void *buf, size_t len)
+/* Copy to or from guest-physical memory through the slots (the caller's
+ * mm is the VM owner's). */
+static int vmm_access_guest(struct vmm_vm *vm, u64 gpa, void *buf,
+			    size_t len, bool write)
 {
 	struct vmm_slot *slot;
-	unsigned long hva;
+	void __user *hva;
 	size_t chunk;
 	int ret = 0;
 
@@ -415,8 +416,10 @@ int vmm_read_guest(struct vmm_vm *vm, u64 gpa, void *buf, size_t len)
 			break;
 		}
 		chunk = min_t(size_t, len, PAGE_SIZE - (gpa & ~PAGE_MASK));
-		hva = slot->hva + (gpa - (slot->base_gfn << PAGE_SHIFT));
-		if (copy_from_user(buf, (void __user *)hva, chunk)) {
+		hva = (void __user *)(slot->hva +
+				      (gpa - (slot->base_gfn << PAGE_SHIFT)));
+		if (write ? copy_to_user(hva, buf, chunk) :
+			    copy_from_user(buf, hva, chunk)) {
 			ret = -EFAULT;
 			break;
 		}
@@ -426,4 +429,14 @@ int vmm_read_guest(struct vmm_vm *vm, u64 gpa, void *buf, size_t len)
 	}
 	up_read(&vm->slots_lock);
 	return ret;
+}
+
+int vmm_read_guest(struct vmm_vm *vm, u64 gpa, void *buf, size_t len)
+{
+	return vmm_access_guest(vm, gpa, buf, len, false);
+}
+
+int vmm_write_guest(struct vmm_vm *vm, u64 gpa, const void *buf, size_t len)
+{
+	return vmm_access_guest(vm, gpa, (void *)buf, len, true);
 }

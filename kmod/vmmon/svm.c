@@ -314,13 +314,11 @@ static int svm_set_sregs(struct vmm_vcpu *vcpu, const struct kvm_sregs *s)
 {
 	struct vmm_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save_area *v = &svm->vmcb->save;
-	u64 efer = s->efer & ~(EFER_LMA | EFER_SVME);
+	u64 efer = s->efer & ~EFER_SVME;
 	int i;
 
-	if (efer & ~(EFER_SCE | EFER_LME | EFER_NX | EFER_FFXSR))
+	if (efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR))
 		return -EINVAL;
-	if ((efer & EFER_LME) && (s->cr0 & X86_CR0_PG))
-		efer |= EFER_LMA;
 	svm_seg_from_kvm(&v->cs, &s->cs);
 	svm_seg_from_kvm(&v->ds, &s->ds);
 	svm_seg_from_kvm(&v->es, &s->es);
@@ -580,10 +578,14 @@ static int svm_exit_io(struct vmm_vcpu *vcpu)
 	u32 info = c->exit_info_1;
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 
-	if (info & (SVM_IOIO_STR_MASK | SVM_IOIO_REP_MASK))
-		return vmm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, info);
+	/* The address-size bits are not reliable on every implementation:
+	 * the core takes the mode's default. */
+	if (info & SVM_IOIO_STR_MASK)
+		return vmm_exit_io_string(vcpu, info >> 16, size, info & 1,
+					  info & SVM_IOIO_REP_MASK, 0,
+					  c->exit_info_2);
 	vcpu->rip = c->exit_info_2;
-	return vmm_exit_io(vcpu, info >> 16, size == 4 ? 4 : size, info & 1);
+	return vmm_exit_io(vcpu, info >> 16, size, info & 1);
 }
 
 static int svm_exit_npf(struct vmm_vcpu *vcpu)

@@ -228,6 +228,9 @@ static void vmm_vcpu_complete(struct vmm_vcpu *vcpu)
 	case VMM_COMPLETE_PIO_IN:
 		vmm_complete_pio_in(vcpu);
 		break;
+	case VMM_COMPLETE_PIO_STRING_IN:
+		vmm_complete_pio_string_in(vcpu);
+		break;
 	case VMM_COMPLETE_MMIO_READ:
 		vmm_complete_mmio_read(vcpu);
 		break;
@@ -330,6 +333,24 @@ static long vmm_ioctl_regs(struct vmm_vcpu *vcpu, unsigned int cmd,
 	return 0;
 }
 
+/* The architectural consistency rules KVM_SET_SREGS enforces (as KVM). */
+static bool vmm_sregs_valid(const struct kvm_sregs *s)
+{
+	bool lme_pg = (s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG);
+
+	if ((s->cr0 >> 32) || ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD)) ||
+	    ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE)))
+		return false;
+	if (lme_pg && (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA)))
+		return false;
+	if (!lme_pg && (s->efer & EFER_LMA))
+		return false;
+	if (s->cr4 & (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | X86_CR4_LA57 |
+		      X86_CR4_PCIDE | X86_CR4_CET | ~0x3fffffULL))
+		return false;
+	return true;
+}
+
 static long vmm_ioctl_sregs(struct vmm_vcpu *vcpu, unsigned int cmd,
 			    void __user *argp)
 {
@@ -343,6 +364,8 @@ static long vmm_ioctl_sregs(struct vmm_vcpu *vcpu, unsigned int cmd,
 	}
 	if (copy_from_user(&sregs, argp, sizeof(sregs)))
 		return -EFAULT;
+	if (!vmm_sregs_valid(&sregs))
+		return -EINVAL;
 	return vmm_backend->set_sregs(vcpu, &sregs);
 }
 

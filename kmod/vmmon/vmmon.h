@@ -73,7 +73,7 @@ struct vmm_vm {
 enum vmm_vcpu_mode { VMM_OUTSIDE_GUEST, VMM_IN_GUEST };
 
 enum vmm_complete { VMM_COMPLETE_NONE, VMM_COMPLETE_PIO_IN,
-		    VMM_COMPLETE_MMIO_READ };
+		    VMM_COMPLETE_PIO_STRING_IN, VMM_COMPLETE_MMIO_READ };
 
 struct vmm_vcpu {
 	struct vmm_vm *vm;
@@ -103,6 +103,7 @@ struct vmm_vcpu {
 	/* What the next KVM_RUN must finish from the last exit. */
 	enum vmm_complete complete;
 	struct { u8 reg, size, mem_size; bool high8, sign; } complete_mmio;
+	u64 complete_string_gpa;
 
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
@@ -161,6 +162,7 @@ int vmm_set_memory_region(struct vmm_vm *vm,
 int vmm_tdp_fault(struct vmm_vcpu *vcpu, u64 gpa, bool write);
 struct vmm_slot *vmm_find_slot(struct vmm_vm *vm, u64 gfn);
 int vmm_read_guest(struct vmm_vm *vm, u64 gpa, void *buf, size_t len);
+int vmm_write_guest(struct vmm_vm *vm, u64 gpa, const void *buf, size_t len);
 
 /* cpuid.c */
 int vmm_cpuid_init(void);
@@ -178,5 +180,8 @@ int vmm_exit_wrmsr(struct vmm_vcpu *vcpu);
 int vmm_exit_mmio(struct vmm_vcpu *vcpu, u64 gpa, const u8 *insn,
 		  unsigned int insn_len);
 void vmm_complete_mmio_read(struct vmm_vcpu *vcpu);
+int vmm_exit_io_string(struct vmm_vcpu *vcpu, u16 port, u8 size, bool in,
+		       bool rep, int addr_size, u64 next_rip);
+void vmm_complete_pio_string_in(struct vmm_vcpu *vcpu);
 
 #endif /* VMMON_VMMON_H */

@@ -38,7 +38,7 @@ APPEND="$APPEND ${VMW_APPEND:-}"
 
 boot_qemu() {
 	cpu=max
-	[ "$NOHW" = 1 ] && cpu=max,-svm,-vmx
+	[ "$NOHW" = 1 ] && cpu=qemu64,-svm,-vmx
 	args=(-accel tcg -cpu "$cpu" -smp 2 -m 1024 -no-reboot
 	      -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
 	if [ "$MODE" = shell ]; then
