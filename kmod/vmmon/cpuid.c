@@ -59,12 +59,18 @@ static void vmm_cpuid_basic(void)
 	e = vmm_add(1, 0, 0);
 	e->ecx = (e->ecx & keep_1_ecx) | (1U << 31);	/* hypervisor */
 	e->edx &= keep_1_edx;
+	/* Without XSAVE in the host there is no XCR0 to give the guest, so
+	 * nothing that needs it: XSAVE, AVX, FMA, F16C. */
+	if (!xcr0)
+		e->ecx &= ~(BIT(26) | BIT(28) | BIT(12) | BIT(29));
 	if (max >= 7) {
 		e = vmm_add(7, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
 		e->eax = 0;
 		e->ebx &= keep_7_ebx;
 		e->ecx &= keep_7_ecx;
 		e->edx &= keep_7_edx;
+		if (!(xcr0 & XFEATURE_MASK_YMM))
+			e->ebx &= ~(BIT(5) | 0xdc230000);	/* AVX2, AVX-512 */
 	}
 	if (max < 0xd || !xcr0)
 		return;

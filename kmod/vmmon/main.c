@@ -98,7 +98,9 @@ static const struct vmm_backend *vmm_pick_backend(void)
 {
 	if (boot_cpu_has(X86_FEATURE_SVM))
 		return &vmm_svm_backend;
-	if (boot_cpu_has(X86_FEATURE_VMX))
+	/* Raw CPUID: Linux clears X86_FEATURE_VMX when firmware disabled it,
+	 * and the VT-x probe says so more clearly. */
+	if (cpuid_ecx(1) & BIT(X86_FEATURE_VMX & 31))
 		return &vmm_vmx_backend;
 	return NULL;
 }

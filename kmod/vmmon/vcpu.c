@@ -203,7 +203,8 @@ bool vmm_vcpu_tlb_stale(struct vmm_vcpu *vcpu, int cpu)
 void vmm_guest_enter_prepare(struct vmm_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();
-	if (vcpu->xcr0 != vmm_host_xcr0)
+	/* A host without XSAVE (Bochs' CPU models) has no XCR0 to switch. */
+	if (vmm_host_xcr0 && vcpu->xcr0 != vmm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	vcpu->enter_ns = local_clock();
 }
@@ -213,7 +214,7 @@ void vmm_guest_exit_finish(struct vmm_vcpu *vcpu)
 	lockdep_assert_irqs_disabled();
 	WRITE_ONCE(vcpu->mode, VMM_OUTSIDE_GUEST);
 	vcpu->guest_ns += local_clock() - vcpu->enter_ns;
-	if (vcpu->xcr0 != vmm_host_xcr0)
+	if (vmm_host_xcr0 && vcpu->xcr0 != vmm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmm_host_xcr0);
 	/* The guest may have set CR4.PKE and changed PKRU. */
 	if (vmm_host_pku && rdpkru() != vcpu->host_pkru)
