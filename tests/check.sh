@@ -65,7 +65,7 @@ host() {	# host NAME ARGS...: boot a test host, tally its closing line
 }
 
 # 1. Userspace, natively.
-for d in daemons/vmauthd; do
+for d in daemons/vmauthd vmx; do
 	[ -f "$d/Makefile" ] || continue
 	echo "=== $d: make check"
 	make -C "$d" check 2>&1 | tee "$B/unit-$(basename "$d").log"
@@ -77,8 +77,14 @@ echo "=== building in-guest programs"
 if ! make -s -C tests/guest O="$B/guest" > "$B/guest-build.log" 2>&1; then
 	cat "$B/guest-build.log"; tally build "0 passed, 1 failed"
 fi
-tests/host/stage.sh "$B/guest" "$B/stage"
 KVERS=$(kernels)
+# The vmx suite boots the stock kernel as a guest: vmx, the guest kernel and
+# a tiny guest initramfs travel in the test host's initramfs.
+rm -rf "$B/guest/payload"
+if ! vmx/mkpayload.sh "$(echo $KVERS | tr ' ' '\n' | sort -V | head -1)" "$B/guest/payload" > "$B/vmx-payload.log" 2>&1; then
+	cat "$B/vmx-payload.log"; tally vmx-payload "0 passed, 1 failed"
+fi
+tests/host/stage.sh "$B/guest" "$B/stage"
 [ -n "$KVERS" ] || { echo "no kernel with headers found (apt-get install linux-image-amd64 linux-headers-amd64)"; tally kernels "0 passed, 1 failed"; }
 BUILT=
 for v in $KVERS; do

@@ -205,10 +205,13 @@ int vmm_exit_cpuid(struct vmm_vcpu *vcpu)
 	vcpu->gprs[VMM_RCX] = e->ecx;
 	vcpu->gprs[VMM_RDX] = e->edx;
 	if (fn == 1) {
-		/* OSXSAVE mirrors the guest's CR4.OSXSAVE. */
+		/* OSXSAVE mirrors the guest's CR4.OSXSAVE, and APIC the enable
+		 * bit of its IA32_APIC_BASE, as on hardware (and KVM). */
 		vcpu->gprs[VMM_RCX] &= ~(1U << 27);
 		if (vmm_backend->get_cr4(vcpu) & X86_CR4_OSXSAVE)
 			vcpu->gprs[VMM_RCX] |= 1U << 27;
+		if (!(vcpu->apic_base & (1U << 11)))
+			vcpu->gprs[VMM_RDX] &= ~(1U << 9);
 	} else if (fn == 0xd && idx == 0) {
 		vcpu->gprs[VMM_RBX] = vmm_xsave_size(vcpu);
 	}

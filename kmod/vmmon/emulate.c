@@ -276,6 +276,27 @@ void vmm_complete_pio_string_in(struct vmm_vcpu *vcpu)
 		vmm_inject_gp(vcpu);
 }
 
+/*
+ * MOV to or from a debug register (0F 21 /r, 0F 23 /r) when the hardware
+ * did not decode it: returns the GPR operand and sets *len, or -EINVAL.
+ */
+int vmm_decode_mov_dr(struct vmm_vcpu *vcpu, unsigned int *len)
+{
+	struct kvm_sregs s = { };
+	unsigned int n, i = 0;
+	u8 b[VMM_MAX_INSN], rex = 0;
+
+	vmm_backend->get_sregs(vcpu, &s);
+	if (vmm_fetch(vcpu, &s, b, &n))
+		return -EINVAL;
+	if (vmm_mode(&s) == 64 && i < n && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (i + 3 > n || b[i] != 0x0f || (b[i + 1] != 0x21 && b[i + 1] != 0x23))
+		return -EINVAL;
+	*len = i + 3;
+	return (b[i + 2] & 7) | (rex & 1 ? 8 : 0);
+}
+
 static u64 vmm_reg_read(struct vmm_vcpu *vcpu, const struct vmm_insn *in)
 {
 	u64 v = vcpu->gprs[in->reg];

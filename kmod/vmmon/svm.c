@@ -607,18 +607,22 @@ static int svm_exit_dr(struct vmm_vcpu *vcpu, int dr, bool write)
 {
 	struct vmm_svm_vcpu *svm = to_svm(vcpu);
 	u64 info = svm->vmcb->control.exit_info_1;
+	unsigned int len = 3;
 	int gpr;
 
-	if (!(info & BIT_ULL(63)))
+	if (info & BIT_ULL(63))
+		gpr = info & 0xf;
+	else
+		gpr = vmm_decode_mov_dr(vcpu, &len);
+	if (gpr < 0)
 		return vmm_exit_internal(vcpu, KVM_INTERNAL_ERROR_EMULATION, dr);
-	gpr = info & 0xf;
 	if (dr == 4 || dr == 5)
 		dr += 2;
 	if (write)
 		svm->dr[dr] = vcpu->gprs[gpr];
 	else
 		vcpu->gprs[gpr] = svm->dr[dr];
-	return svm_skip(vcpu, 3, 1);
+	return svm_skip(vcpu, len, 1);
 }
 
 static int svm_exit_fail(struct vmm_vcpu *vcpu)

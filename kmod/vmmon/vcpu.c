@@ -124,6 +124,9 @@ static void vmm_complete_pio_in(struct vmm_vcpu *vcpu)
 int vmm_exit_hlt(struct vmm_vcpu *vcpu)
 {
 	vcpu->stats[VMM_STAT_HLT]++;
+	/* An interrupt already queued wakes the HLT at once (STI; HLT). */
+	if (vcpu->irq.pending && (vcpu->rflags & VMM_RFLAGS_IF))
+		return 1;
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;
 }
@@ -449,6 +452,8 @@ static long vmm_ioctl_interrupt(struct vmm_vcpu *vcpu, void __user *argp)
 		return -EEXIST;
 	vcpu->irq.pending = true;
 	vcpu->irq.vector = irq.irq;
+	/* Keep the flag truthful until the next KVM_RUN recomputes it. */
+	vcpu->run->ready_for_interrupt_injection = 0;
 	return 0;
 }
 

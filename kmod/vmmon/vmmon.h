@@ -183,5 +183,6 @@ void vmm_complete_mmio_read(struct vmm_vcpu *vcpu);
 int vmm_exit_io_string(struct vmm_vcpu *vcpu, u16 port, u8 size, bool in,
 		       bool rep, int addr_size, u64 next_rip);
 void vmm_complete_pio_string_in(struct vmm_vcpu *vcpu);
+int vmm_decode_mov_dr(struct vmm_vcpu *vcpu, unsigned int *len);
 
 #endif /* VMMON_VMMON_H */

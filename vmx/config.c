@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The .vmx configuration file: syntax first, then the meaning of each key. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+
+#define CONFIG_FILE_MAX	(1024 * 1024)
+
+static int cfg_error(char *err, const char *name, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = line ? snprintf(err, CONFIG_ERR_LEN, "%s:%d: ", name, line)
+		 : snprintf(err, CONFIG_ERR_LEN, "%s: ", name);
+	if (n < 0 || n >= CONFIG_ERR_LEN)
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(err + n, CONFIG_ERR_LEN - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Split one line into key and value, in place. Returns 1 for an entry,
+ * 0 for a blank or comment line, or a negative errno with `why` set.
+ */
+static int parse_line(char *s, char **key, char **value, const char **why)
+{
+	char *p, *out;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s || *s == '#')
+		return 0;
+	*key = s;
+	while (*s && (isalnum((unsigned char)*s) || strchr("._:-", *s)))
+		s++;
+	if (s == *key) {
+		*why = "expected a key";
+		return -EINVAL;
+	}
+	p = s;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s != '=') {
+		*why = "expected '=' after the key";
+		return -EINVAL;
+	}
+	*p = '\0';
+	s++;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s != '"') {
+		*why = "the value must be in double quotes";
+		return -EINVAL;
+	}
+	*value = out = ++s;
+	for (; *s && *s != '"'; s++) {
+		if (*s == '|' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			*out++ = (char)(hexval(s[1]) << 4 | hexval(s[2]));
+			s += 2;
+		} else {
+			*out++ = *s;
+		}
+	}
+	if (*s != '"') {
+		*why = "unterminated value (missing closing '\"')";
+		return -EINVAL;
+	}
+	s++;
+	*out = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s && *s != '#') {
+		*why = "unexpected text after the value";
+		return -EINVAL;
+	}
+	return 1;
+}
+
+static int add_entry(struct vmx_config *cfg, const char *key, const char *value,
+		     int line)
+{
+	struct config_entry *e;
+	size_t i;
+
+	for (i = 0; i < cfg->nr_entries; i++) {
+		e = &cfg->entries[i];
+		if (strcasecmp(e->key, key))
+			continue;
+		fprintf(stderr, "vmx: %s:%d: warning: '%s' repeats line %d; the last one counts\n",
+			cfg->path, line, key, e->line);
+		free(e->value);
+		e->value = strdup(value);
+		e->line = line;
+		return e->value ? 0 : -ENOMEM;
+	}
+	e = realloc(cfg->entries, (cfg->nr_entries + 1) * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	cfg->entries = e;
+	e = &e[cfg->nr_entries];
+	e->key = strdup(key);
+	e->value = strdup(value);
+	e->line = line;
+	e->used = false;
+	cfg->nr_entries++;
+	return e->key && e->value ? 0 : -ENOMEM;
+}
+
+const struct config_entry *config_find(const struct vmx_config *cfg,
+				       const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nr_entries; i++)
+		if (!strcasecmp(cfg->entries[i].key, key))
+			return &cfg->entries[i];
+	return NULL;
+}
+
+/* The meaning of the keys. */
+
+static int parse_number(const struct config_entry *e, const char *name,
+			unsigned long min, unsigned long max,
+			unsigned long *out, char *err)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(e->value, &end, 10);
+	if (errno || end == e->value || *end || e->value[0] == '-')
+		return cfg_error(err, name, e->line, "%s: '%s' is not a number",
+				 e->key, e->value);
+	if (v < min || v > max)
+		return cfg_error(err, name, e->line, "%s: %lu is out of range (%lu..%lu)",
+				 e->key, v, min, max);
+	*out = v;
+	return 0;
+}
+
+static int parse_bool(const struct config_entry *e, const char *name, bool *out,
+		      char *err)
+{
+	if (!strcasecmp(e->value, "true") || !strcmp(e->value, "1")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcasecmp(e->value, "false") || !strcmp(e->value, "0")) {
+		*out = false;
+		return 0;
+	}
+	return cfg_error(err, name, e->line, "%s: '%s' is not TRUE or FALSE",
+			 e->key, e->value);
+}
+
+static bool one_of(const char *v, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcasecmp(v, *list))
+			return true;
+	return false;
+}
+
+static const char *const nic_types[] = {
+	"e1000", "e1000e", "vmxnet", "vmxnet3", "vlance", "virtio", NULL
+};
+static const char *const scsi_types[] = {
+	"lsilogic", "lsisas1068", "buslogic", "pvscsi", "virtio", NULL
+};
+
+/* ethernetN.* and scsiX.* / scsiX:Y.*: accepted now, used by later issues. */
+static int check_device_key(struct config_entry *e, const char *name, char *err)
+{
+	const char *k = e->key, *dot = strchr(k, '.');
+	const char *const *types = NULL;
+
+	if (!strncasecmp(k, "ethernet", 8) && isdigit((unsigned char)k[8]))
+		types = nic_types;
+	else if (!strncasecmp(k, "scsi", 4) && isdigit((unsigned char)k[4]))
+		types = scsi_types;
+	else
+		return 0;
+	if (!dot)
+		return cfg_error(err, name, e->line, "%s: a device key needs '.property'", k);
+	e->used = true;
+	if (!strcasecmp(dot, ".virtualDev") && !strchr(k, ':') &&
+	    !one_of(e->value, types))
+		return cfg_error(err, name, e->line, "%s: unknown device type '%s'",
+				 k, e->value);
+	return 0;
+}
+
+static int parse_serial(struct vmx_config *cfg, const char *name, char *err)
+{
+	const struct config_entry *type = config_find(cfg, "serial0.fileType");
+	const struct config_entry *file = config_find(cfg, "serial0.fileName");
+	const struct config_entry *present = config_find(cfg, "serial0.present");
+	bool on = true;
+	int ret;
+
+	cfg->serial = SERIAL_STDIO;
+	if (present) {
+		ret = parse_bool(present, name, &on, err);
+		if (ret)
+			return ret;
+		if (!on) {
+			cfg->serial = SERIAL_NONE;
+			return 0;
+		}
+	}
+	if (!type)
+		return 0;
+	if (!strcasecmp(type->value, "stdio"))
+		return 0;
+	if (!strcasecmp(type->value, "file"))
+		cfg->serial = SERIAL_FILE;
+	else if (!strcasecmp(type->value, "pipe"))
+		cfg->serial = SERIAL_PIPE;
+	else
+		return cfg_error(err, name, type->line,
+				 "serial0.fileType: unknown device type '%s' (stdio, file or pipe)",
+				 type->value);
+	if (!file || !file->value[0])
+		return cfg_error(err, name, type->line,
+				 "serial0.fileType \"%s\" needs serial0.fileName", type->value);
+	cfg->serial_path = strdup(file->value);
+	return cfg->serial_path ? 0 : -ENOMEM;
+}
+
+static const char *const known_keys[] = {
+	".encoding", "config.version", "virtualHW.version", "displayName",
+	"guestOS", "memsize", "numvcpus", "kernel", "initrd", "cmdline",
+	"serial0.present", "serial0.fileType", "serial0.fileName", NULL
+};
+
+static int copy_string(struct vmx_config *cfg, const char *key, char **out)
+{
+	const struct config_entry *e = config_find(cfg, key);
+
+	if (!e)
+		return 0;
+	*out = strdup(e->value);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int interpret(struct vmx_config *cfg, const char *name, char *err)
+{
+	const struct config_entry *e;
+	unsigned long v;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < cfg->nr_entries; i++) {
+		struct config_entry *ent = &cfg->entries[i];
+
+		ret = check_device_key(ent, name, err);
+		if (ret)
+			return ret;
+		if (one_of(ent->key, known_keys))
+			ent->used = true;
+	}
+
+	e = config_find(cfg, "memsize");
+	if (!e)
+		return cfg_error(err, name, 0, "memsize is missing");
+	ret = parse_number(e, name, 1, CONFIG_MEMSIZE_MAX, &cfg->memsize, err);
+	if (ret)
+		return ret;
+	if (cfg->memsize < 16)
+		return cfg_error(err, name, e->line, "memsize: %lu MB is too small to boot Linux (16 at least)",
+				 cfg->memsize);
+
+	cfg->vcpus = 1;
+	e = config_find(cfg, "numvcpus");
+	if (e) {
+		ret = parse_number(e, name, 1, CONFIG_VCPUS_MAX, &v, err);
+		if (ret)
+			return ret;
+		cfg->vcpus = v;
+	}
+
+	e = config_find(cfg, "kernel");
+	if (!e || !e->value[0])
+		return cfg_error(err, name, e ? e->line : 0,
+				 "kernel is missing (the guest kernel to boot, a bzImage)");
+
+	if ((ret = copy_string(cfg, "displayName", &cfg->display_name)) ||
+	    (ret = copy_string(cfg, "guestOS", &cfg->guest_os)) ||
+	    (ret = copy_string(cfg, "kernel", &cfg->kernel)) ||
+	    (ret = copy_string(cfg, "initrd", &cfg->initrd)) ||
+	    (ret = copy_string(cfg, "cmdline", &cfg->cmdline)))
+		return ret;
+	if (cfg->initrd && !cfg->initrd[0]) {
+		free(cfg->initrd);
+		cfg->initrd = NULL;
+	}
+
+	ret = parse_serial(cfg, name, err);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < cfg->nr_entries; i++)
+		if (!cfg->entries[i].used)
+			fprintf(stderr, "vmx: %s:%d: warning: unknown key '%s' ignored\n",
+				name, cfg->entries[i].line, cfg->entries[i].key);
+	return 0;
+}
+
+int config_parse(struct vmx_config *cfg, const char *name, const char *text,
+		 char *err)
+{
+	char *buf, *line, *next;
+	const char *why = NULL;
+	char *key, *value;
+	int n = 0, ret = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	err[0] = '\0';
+	cfg->path = strdup(name);
+	buf = strdup(text);
+	if (!cfg->path || !buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (line = buf; line; line = next) {
+		n++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line[strcspn(line, "\r")] = '\0';
+		ret = parse_line(line, &key, &value, &why);
+		if (ret < 0) {
+			cfg_error(err, name, n, "%s", why);
+			goto out;
+		}
+		if (ret == 0)
+			continue;
+		ret = add_entry(cfg, key, value, n);
+		if (ret)
+			goto out;
+	}
+	ret = interpret(cfg, name, err);
+out:
+	free(buf);
+	if (ret) {
+		if (ret == -ENOMEM && !err[0])
+			cfg_error(err, name, 0, "out of memory");
+		config_free(cfg);
+	}
+	return ret;
+}
+
+/* A relative kernel/initrd/socket path is relative to the .vmx file. */
+static int resolve(const char *dir, char **path)
+{
+	char *p;
+
+	if (!*path || (*path)[0] == '/' || !strcmp(*path, "-"))
+		return 0;
+	if (asprintf(&p, "%s/%s", dir, *path) < 0)
+		return -ENOMEM;
+	free(*path);
+	*path = p;
+	return 0;
+}
+
+int config_load(struct vmx_config *cfg, const char *path, char *err)
+{
+	char *text, *dir, *slash;
+	size_t n;
+	FILE *f;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		cfg_error(err, path, 0, "%s", strerror(-ret));
+		return ret;
+	}
+	text = malloc(CONFIG_FILE_MAX + 1);
+	if (!text) {
+		fclose(f);
+		cfg_error(err, path, 0, "out of memory");
+		return -ENOMEM;
+	}
+	n = fread(text, 1, CONFIG_FILE_MAX + 1, f);
+	fclose(f);
+	if (n > CONFIG_FILE_MAX) {
+		free(text);
+		return cfg_error(err, path, 0, "larger than %d bytes", CONFIG_FILE_MAX);
+	}
+	text[n] = '\0';
+	if (memchr(text, '\0', n)) {
+		free(text);
+		return cfg_error(err, path, 0, "not a text file (NUL byte)");
+	}
+	ret = config_parse(cfg, path, text, err);
+	free(text);
+	if (ret)
+		return ret;
+
+	dir = strdup(path);
+	if (!dir) {
+		config_free(cfg);
+		return -ENOMEM;
+	}
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (slash == dir)
+		strcpy(dir, "/");
+	ret = resolve(dir, &cfg->kernel);
+	if (!ret)
+		ret = resolve(dir, &cfg->initrd);
+	if (!ret && cfg->serial != SERIAL_STDIO)
+		ret = resolve(dir, &cfg->serial_path);
+	free(dir);
+	if (ret)
+		config_free(cfg);
+	return ret;
+}
+
+void config_free(struct vmx_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nr_entries; i++) {
+		free(cfg->entries[i].key);
+		free(cfg->entries[i].value);
+	}
+	free(cfg->entries);
+	free(cfg->path);
+	free(cfg->display_name);
+	free(cfg->guest_os);
+	free(cfg->kernel);
+	free(cfg->initrd);
+	free(cfg->cmdline);
+	free(cfg->serial_path);
+	memset(cfg, 0, sizeof(*cfg));
+}

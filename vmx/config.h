@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VM's configuration: VMware's .vmx format, one `key = "value"` per
+ * line, '#' comments, keys case-insensitive, "|XX" hex escapes in values.
+ *
+ * Keys vmx uses now:
+ *   displayName, guestOS, memsize (MB), numvcpus,
+ *   kernel, initrd, cmdline          direct Linux boot (no BIOS)
+ *   serial0.present                  TRUE/FALSE (default TRUE)
+ *   serial0.fileType                 "stdio" (default), "file" (output
+ *                                    only) or "pipe" (a Unix stream socket
+ *                                    vmx listens on; one client at a time)
+ *   serial0.fileName                 the file or socket path
+ * Kept for later issues, checked for sane device types only:
+ *   ethernetN.*, scsiX.*, scsiX:Y.*
+ * Every other key is kept and ignored with a warning.
+ */
+#ifndef VMX_CONFIG_H
+#define VMX_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_MEMSIZE_MAX	(1024 * 1024)	/* MB: 1 TiB */
+#define CONFIG_VCPUS_MAX	16
+#define CONFIG_ERR_LEN		512
+
+enum serial_type {
+	SERIAL_NONE,
+	SERIAL_STDIO,
+	SERIAL_FILE,
+	SERIAL_PIPE,
+};
+
+struct config_entry {
+	char *key;
+	char *value;
+	int line;
+	bool used;		/* a key vmx knows */
+};
+
+struct vmx_config {
+	char *path;		/* the .vmx file, "" for a buffer */
+	char *display_name;
+	char *guest_os;
+	unsigned long memsize;	/* MB */
+	unsigned int vcpus;
+	char *kernel;
+	char *initrd;
+	char *cmdline;
+	enum serial_type serial;
+	char *serial_path;
+
+	struct config_entry *entries;
+	size_t nr_entries;
+};
+
+/*
+ * All return 0 or a negative errno; on error `err` (CONFIG_ERR_LEN bytes)
+ * holds "FILE:LINE: why". Nothing is allocated on failure (config_free()
+ * is still safe to call).
+ */
+int config_parse(struct vmx_config *cfg, const char *name, const char *text,
+		 char *err);
+int config_load(struct vmx_config *cfg, const char *path, char *err);
+void config_free(struct vmx_config *cfg);
+
+/* The entry of KEY (case-insensitive), or NULL. */
+const struct config_entry *config_find(const struct vmx_config *cfg,
+				       const char *key);
+
+#endif

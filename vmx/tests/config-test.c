@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the .vmx parser. Last line: "N passed, N failed". */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+static int passed, failed;
+
+#define CHECK(cond, name) do {						\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		printf("FAIL %s:%d: %s: %s\n", __FILE__, __LINE__, name, #cond); \
+	}								\
+} while (0)
+
+#define BASE "memsize = \"256\"\nkernel = \"/boot/vmlinuz\"\n"
+
+static int parse(struct vmx_config *cfg, const char *text, char *err)
+{
+	return config_parse(cfg, "t.vmx", text, err);
+}
+
+/* A config that must be refused with an error containing `want`. */
+static void bad(const char *name, const char *text, const char *want)
+{
+	struct vmx_config cfg;
+	char err[CONFIG_ERR_LEN];
+	int ret = parse(&cfg, text, err);
+
+	CHECK(ret < 0, name);
+	CHECK(strstr(err, want) != NULL, name);
+	if (ret == 0 || !strstr(err, want))
+		printf("  %s: got '%s', want '%s'\n", name, err, want);
+	CHECK(cfg.nr_entries == 0 && cfg.kernel == NULL, name);
+	config_free(&cfg);
+}
+
+static void test_good(void)
+{
+	struct vmx_config cfg;
+	char err[CONFIG_ERR_LEN];
+	const char *text =
+		".encoding = \"UTF-8\"\n"
+		"# a comment\n"
+		"\n"
+		"displayName = \"Debian |22test|22\"\n"
+		"MEMSIZE=\"512\"   # trailing comment\n"
+		"numvcpus = \"2\"\r\n"
+		"guestOS = \"debian12-64\"\n"
+		"kernel = \"vmlinuz\"\n"
+		"initrd = \"initrd.gz\"\n"
+		"cmdline = \"console=ttyS0 rdinit=/init\"\n"
+		"serial0.present = \"TRUE\"\n"
+		"serial0.fileType = \"pipe\"\n"
+		"serial0.fileName = \"/tmp/con\"\n"
+		"ethernet0.virtualDev = \"vmxnet3\"\n"
+		"ethernet0.address = \"00:50:56:00:00:01\"\n"
+		"scsi0.virtualDev = \"pvscsi\"\n"
+		"scsi0:0.fileName = \"disk.vmdk\"\n"
+		"floppy0.present = \"FALSE\"\n";
+
+	CHECK(parse(&cfg, text, err) == 0, "good config");
+	if (err[0])
+		printf("  error: %s\n", err);
+	CHECK(cfg.memsize == 512, "memsize, key case-insensitive");
+	CHECK(cfg.vcpus == 2, "numvcpus");
+	CHECK(cfg.display_name && !strcmp(cfg.display_name, "Debian \"test\""), "|22 escape");
+	CHECK(cfg.guest_os && !strcmp(cfg.guest_os, "debian12-64"), "guestOS");
+	CHECK(cfg.kernel && !strcmp(cfg.kernel, "vmlinuz"), "kernel");
+	CHECK(cfg.initrd && !strcmp(cfg.initrd, "initrd.gz"), "initrd");
+	CHECK(cfg.cmdline && !strcmp(cfg.cmdline, "console=ttyS0 rdinit=/init"), "cmdline");
+	CHECK(cfg.serial == SERIAL_PIPE, "serial pipe");
+	CHECK(cfg.serial_path && !strcmp(cfg.serial_path, "/tmp/con"), "serial path");
+	CHECK(config_find(&cfg, "floppy0.present") != NULL, "unknown key kept");
+	CHECK(config_find(&cfg, "scsi0:0.FILENAME") != NULL, "device key kept");
+	CHECK(config_find(&cfg, "memsize")->line == 5, "line numbers");
+	config_free(&cfg);
+	CHECK(cfg.nr_entries == 0 && cfg.kernel == NULL, "config_free clears");
+}
+
+static void test_defaults(void)
+{
+	struct vmx_config cfg;
+	char err[CONFIG_ERR_LEN];
+
+	CHECK(parse(&cfg, BASE, err) == 0, "minimal config");
+	CHECK(cfg.vcpus == 1, "default vcpus");
+	CHECK(cfg.serial == SERIAL_STDIO, "default serial stdio");
+	CHECK(cfg.initrd == NULL && cfg.cmdline == NULL, "no initrd/cmdline");
+	config_free(&cfg);
+
+	CHECK(parse(&cfg, BASE "serial0.present = \"FALSE\"\n", err) == 0, "serial off");
+	CHECK(cfg.serial == SERIAL_NONE, "serial none");
+	config_free(&cfg);
+
+	CHECK(parse(&cfg, BASE "serial0.fileType = \"file\"\nserial0.fileName = \"c.log\"\n", err) == 0,
+	      "serial file");
+	CHECK(cfg.serial == SERIAL_FILE, "serial file type");
+	config_free(&cfg);
+
+	CHECK(parse(&cfg, BASE "memsize = \"128\"\n", err) == 0, "repeated key");
+	CHECK(cfg.memsize == 128, "last repeat wins");
+	config_free(&cfg);
+
+	CHECK(parse(&cfg, BASE "x = \"\"\n", err) == 0, "empty value");
+	config_free(&cfg);
+}
+
+static void test_bad(void)
+{
+	bad("missing kernel", "memsize = \"256\"\n", "kernel is missing");
+	bad("empty kernel", "memsize = \"256\"\nkernel = \"\"\n", "t.vmx:2: kernel is missing");
+	bad("missing memsize", "kernel = \"k\"\n", "memsize is missing");
+	bad("memsize 0", "kernel = \"k\"\nmemsize = \"0\"\n", "t.vmx:2: memsize: 0 is out of range");
+	bad("memsize huge", "kernel = \"k\"\nmemsize = \"99999999\"\n", "out of range");
+	bad("memsize overflow", "kernel = \"k\"\nmemsize = \"99999999999999999999999\"\n",
+	    "not a number");
+	bad("memsize negative", "kernel = \"k\"\nmemsize = \"-5\"\n", "not a number");
+	bad("memsize junk", "kernel = \"k\"\nmemsize = \"12x\"\n", "not a number");
+	bad("memsize tiny", "kernel = \"k\"\nmemsize = \"8\"\n", "too small");
+	bad("vcpus 0", BASE "numvcpus = \"0\"\n", "t.vmx:3: numvcpus");
+	bad("vcpus 17", BASE "numvcpus = \"17\"\n", "out of range");
+	bad("no equals", BASE "memsize \"1\"\n", "t.vmx:3: expected '='");
+	bad("no quotes", BASE "memsize = 1\n", "t.vmx:3: the value must be in double quotes");
+	bad("unterminated", BASE "displayName = \"abc\n", "t.vmx:3: unterminated");
+	bad("trailing junk", BASE "displayName = \"abc\" def\n", "t.vmx:3: unexpected text");
+	bad("no key", BASE "= \"abc\"\n", "t.vmx:3: expected a key");
+	bad("bad key char", BASE "a/b = \"abc\"\n", "t.vmx:3: expected '='");
+	bad("serial type", BASE "serial0.fileType = \"printer\"\n",
+	    "t.vmx:3: serial0.fileType: unknown device type 'printer'");
+	bad("serial no name", BASE "serial0.fileType = \"file\"\n", "needs serial0.fileName");
+	bad("serial present", BASE "serial0.present = \"maybe\"\n", "not TRUE or FALSE");
+	bad("nic type", BASE "ethernet0.virtualDev = \"ne2000\"\n",
+	    "t.vmx:3: ethernet0.virtualDev: unknown device type 'ne2000'");
+	bad("scsi type", BASE "scsi1.virtualDev = \"ide\"\n", "unknown device type 'ide'");
+	bad("device no prop", BASE "ethernet0 = \"x\"\n", "needs '.property'");
+}
+
+static void test_load(void)
+{
+	struct vmx_config cfg;
+	char err[CONFIG_ERR_LEN];
+	const char *path = "/tmp/vmx-config-test.vmx";
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL, "temp file");
+	if (!f)
+		return;
+	fputs(BASE "initrd = \"sub/initrd\"\nkernel = \"vmlinuz\"\n", f);
+	fclose(f);
+	CHECK(config_load(&cfg, path, err) == 0, "load");
+	CHECK(cfg.kernel && !strcmp(cfg.kernel, "/tmp/vmlinuz"), "kernel relative to the file");
+	CHECK(cfg.initrd && !strcmp(cfg.initrd, "/tmp/sub/initrd"), "initrd relative to the file");
+	config_free(&cfg);
+	remove(path);
+	CHECK(config_load(&cfg, path, err) < 0, "missing file");
+	CHECK(strstr(err, "No such file") != NULL, "missing file message");
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);	/* keep the summary after the warnings */
+	test_good();
+	test_defaults();
+	test_bad();
+	test_load();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
