@@ -13,6 +13,11 @@
 #include <linux/version.h>
 #include <linux/device.h>
 
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+/* skb_gso_segment() moved out of <linux/netdevice.h> in 6.4. */
+#include <net/gso.h>
+#endif
+
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 /* class_create() lost its module argument in 6.4. */
 static inline struct class *vmw_class_create(const char *name)
@@ -32,6 +37,13 @@ static inline struct class *vmw_class_create(const char *name)
 #define vmw_run_immediate_exit(run)	READ_ONCE((run)->immediate_exit)
 #else
 #define vmw_run_immediate_exit(run)	READ_ONCE((run)->immediate_exit__unsafe)
+#endif
+
+/* <asm/unaligned.h> moved to <linux/unaligned.h> in 6.12. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#include <asm/unaligned.h>
+#else
+#include <linux/unaligned.h>
 #endif
 
 #endif /* VMW_COMPAT_H */
