@@ -103,7 +103,7 @@ BOCHS_PID=
 if [ "${VMW_BOCHS:-1}" = 1 ] && [ -n "$BOCHS_KVER" ]; then
 	echo "=== bochs (VT-x) on $BOCHS_KVER, in the background"
 	"$ROOT/tests/host/boot.sh" -e bochs -k "$BOCHS_KVER" -i "$B/host-$BOCHS_KVER.cpio.gz" \
-		-t 2400 "${EXTRA[@]}" "bochs-$BOCHS_KVER" > "$B/bochs-$BOCHS_KVER.judge" 2>&1 &
+		-t 4500 "${EXTRA[@]}" "bochs-$BOCHS_KVER" > "$B/bochs-$BOCHS_KVER.judge" 2>&1 &
 	BOCHS_PID=$!
 fi
 for v in $BUILT; do

@@ -31,7 +31,7 @@ LOG=${LOG:-$HERE/../../build/$NAME.log}
 KERNEL=/boot/vmlinuz-$KVER
 [ -r "$KERNEL" ] || { echo "$NAME: no $KERNEL"; echo "$NAME: 0 passed, 1 failed, 0 skipped"; exit 1; }
 
-APPEND="console=ttyS0 panic=-1 oops=panic loglevel=5 vmw.mode=$MODE"
+APPEND="console=ttyS0 panic=-1 oops=panic loglevel=5 vmw.mode=$MODE vmw.emu=$EMU"
 [ -n "$SUITES" ] && APPEND="$APPEND vmw.suites=$SUITES"
 APPEND="$APPEND ${VMW_APPEND:-}"
 [ "$BROKEN" = 1 ] && APPEND="$APPEND vmw.broken=1"
