@@ -22,6 +22,24 @@
 #define EFER_LME	(1ULL << 8)
 #define EFER_LMA	(1ULL << 10)
 
+/*
+ * Give the vCPU every CPUID leaf the device supports, as the KVM
+ * selftests do: KVM (6.12) checks CR4 and EFER against the guest's CPUID,
+ * and an empty table forbids PAE and long mode.
+ */
+static void vmw_vcpu_set_supported_cpuid(struct vmw_vcpu *vcpu)
+{
+	struct kvm_cpuid2 *c;
+
+	c = calloc(1, sizeof(*c) + VMMON_MAX_CPUID * sizeof(c->entries[0]));
+	TEST_ASSERT(c, "calloc");
+	c->nent = VMMON_MAX_CPUID;
+	TEST_ASSERT(!ioctl(vcpu->vm->dev_fd, KVM_GET_SUPPORTED_CPUID, c),
+		    "KVM_GET_SUPPORTED_CPUID");
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_SET_CPUID2, c), "KVM_SET_CPUID2");
+	free(c);
+}
+
 struct vmw_vcpu *vmw_vcpu_add(struct vmw_vm *vm, uint32_t id,
 			      enum vmw_mode mode)
 {
@@ -39,6 +57,7 @@ struct vmw_vcpu *vmw_vcpu_add(struct vmw_vm *vm, uint32_t id,
 	vcpu->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 vcpu->fd, 0);
 	TEST_ASSERT(vcpu->run != MAP_FAILED, "mmap kvm_run of vCPU %u", id);
+	vmw_vcpu_set_supported_cpuid(vcpu);
 	vmw_vcpu_setup_mode(vcpu, mode);
 	return vcpu;
 }
@@ -149,7 +168,13 @@ void vmw_vcpu_setup_mode(struct vmw_vcpu *vcpu, enum vmw_mode mode)
 
 int vmw_vcpu_run(struct vmw_vcpu *vcpu)
 {
-	return ioctl(vcpu->fd, KVM_RUN, 0) ? -errno : 0;
+	int ret;
+
+	vmw_running_vcpu = vcpu->id;
+	vmw_runs++;
+	ret = ioctl(vcpu->fd, KVM_RUN, 0) ? -errno : 0;
+	vmw_running_vcpu = -1;
+	return ret;
 }
 
 void vmw_vcpu_run_ok(struct vmw_vcpu *vcpu)

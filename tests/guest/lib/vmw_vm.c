@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -14,7 +15,31 @@
 #define VMW_KO_DIR	"/vmw/ko"
 #define PAGE_SIZE	4096ULL
 
+#ifndef VMW_WATCHDOG_S
+#define VMW_WATCHDOG_S	300
+#endif
+
 static int vmw_dev_fd = -1;
+
+/* What the test was doing, for the watchdog's last words. */
+volatile int vmw_running_vcpu = -1;
+volatile long vmw_runs;
+
+static void vmw_watchdog(int sig)
+{
+	char msg[160];
+	int n;
+
+	(void)sig;
+	n = snprintf(msg, sizeof(msg),
+		     "FAIL: watchdog: no end after %d s; %ld KVM_RUNs, %s %d\n",
+		     VMW_WATCHDOG_S, vmw_runs,
+		     vmw_running_vcpu >= 0 ? "in KVM_RUN of vCPU" : "last vCPU",
+		     vmw_running_vcpu);
+	if (write(STDERR_FILENO, msg, n) < 0)
+		n = 0;
+	_exit(1);
+}
 
 const char *vmw_dev_path(void)
 {
@@ -53,7 +78,13 @@ int vmw_dev_try_open(const char *path)
 int vmw_dev_open(void)
 {
 	const char *path = vmw_dev_path();
-	int fd = vmw_dev_try_open(path);
+	int fd;
+
+	/* Notes reach the console in order even if the test is killed. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGALRM, vmw_watchdog);
+	alarm(VMW_WATCHDOG_S);
+	fd = vmw_dev_try_open(path);
 
 	if (fd == -ENOENT && vmw_is_vmmon() &&
 	    access(VMW_KO_DIR "/vmmon.ko", F_OK))

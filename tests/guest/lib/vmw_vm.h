@@ -122,6 +122,10 @@ enum vmw_report_kind {
 	VMW_REPORT_FAIL = VMW_PORT_FAIL,
 };
 
+/* Set around KVM_RUN for the watchdog (vmw_dev_open arms it). */
+extern volatile int vmw_running_vcpu;
+extern volatile long vmw_runs;
+
 /* Device. */
 const char *vmw_dev_path(void);
 bool vmw_is_vmmon(void);

@@ -134,6 +134,9 @@ static void test_create(int dev)
 	int vcpu;
 
 	TEST_ASSERT(vm >= 0, "KVM_CREATE_VM");
+	TEST_ASSERT(ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) > 0 &&
+		    ioctl(vm, KVM_CHECK_EXTENSION, 0x7fffffff) == 0,
+		    "KVM_CHECK_EXTENSION on a VM fd");
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	TEST_ASSERT(vcpu >= 0, "KVM_CREATE_VCPU 0");
 	TEST_ASSERT(ioctl(vm, KVM_CREATE_VCPU, 0) == -1 && errno == EEXIST,

@@ -120,10 +120,28 @@ static void test_immediate_exit(void)
 	vmw_vm_free(vm);
 }
 
+/* Under Bochs no host interrupt reaches VMX root while a guest spins with
+ * IF=0, so the stock kvm_intel never gets the CPU back; vmmon arms the VMX
+ * preemption timer for exactly that case. */
+static bool stock_kvm_under_bochs(void)
+{
+	char cmdline[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = 0;
+		fclose(f);
+	}
+	return !vmw_is_vmmon() && strstr(cmdline, "vmw.emu=bochs");
+}
+
 int main(void)
 {
 	vmw_dev();
 	test_immediate_exit();
+	if (stock_kvm_under_bochs())
+		TEST_SKIP("stock kvm_intel under Bochs cannot stop a spinning guest");
 	test_signal();
 	return 0;
 }
