@@ -1,7 +1,9 @@
 #!/bin/bash
-# make run: the main job. Builds our modules for the newest stock kernel,
-# boots a test host under QEMU (AMD-V) with them loaded and gives you its
-# shell on this terminal (leave with `poweroff -f`, or Ctrl-A X).
+# make run: the main job. Builds our modules and vmx for the newest stock
+# kernel, boots a test host under QEMU (AMD-V) with them loaded, starts a
+# guest VM (the same stock kernel, 2 vCPUs, 256 MB) on vmmon inside it and
+# puts you at the guest's console; when the guest powers off you are at the
+# test host's shell (leave with `poweroff -f`, or Ctrl-A X).
 # VMW_KVER=... picks another kernel.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +22,8 @@ tar -c --exclude=./build --exclude=./.git . | tar -x -C "$B/k-$KVER"
 make -s -C "$B/k-$KVER" modules KDIR="/usr/src/linux-headers-$KVER"
 find "$B/k-$KVER" -name '*.ko' -exec cp {} "$B/mods-$KVER/" \;
 make -s -C tests/guest O="$B/guest"
+rm -rf "$B/guest/payload"
+vmx/mkpayload.sh "$KVER" "$B/guest/payload"
 tests/host/stage.sh "$B/guest" "$B/stage"
 tests/host/mkinitramfs.sh -k "$KVER" -m "$B/mods-$KVER" -g "$B/stage" -o "$B/host-$KVER.cpio.gz"
 echo "Booting test host $KVER under QEMU (AMD-V); Ctrl-A X quits."

@@ -69,3 +69,23 @@ vmw_kvm() {
 	else return 1
 	fi
 }
+
+# The main job: a guest VM (the stock kernel and a busybox initramfs) on
+# vmmon, its serial console on this console. Leaving the guest's shell
+# (exit, or poweroff -f) powers it off and returns to the test host.
+vmw_main_guest() {
+	cat > /tmp/guest.vmx <<EOC
+displayName = "guest"
+guestOS = "debian12-64"
+memsize = "256"
+numvcpus = "2"
+kernel = "/vmw/payload/vmlinuz"
+initrd = "/vmw/payload/guest.cpio.gz"
+cmdline = "console=ttyS0 reboot=k panic=-1 noapic nokaslr tsc=reliable no_timer_check i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
+serial0.fileType = "stdio"
+EOC
+	echo "VMW: booting a guest VM on /dev/vmmon ($(cat /proc/vmware/vmmon | head -1)); its console follows."
+	echo "VMW: 'poweroff -f' in the guest ends it and returns to the test host."
+	/vmw/payload/vmx /tmp/guest.vmx
+	echo "VMW: the guest VM exited with status $?"
+}
