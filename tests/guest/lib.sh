@@ -43,7 +43,10 @@ vmw_stock_unload() {
 # Every product module that exists in this image, in dependency order.
 vmw_load_all() {
 	for m in vmproc vmmon vmnet vmdisk; do
-		[ -f "$VMW_KO/$m.ko" ] && vmw_insmod "$m"
+		[ -f "$VMW_KO/$m.ko" ] || continue
+		# vmdisk's loopback HBA sits on the stock SCSI midlayer.
+		[ $m = vmdisk ] && { vmw_stock sd_mod; vmw_stock sg; }
+		vmw_insmod "$m"
 	done
 }
 

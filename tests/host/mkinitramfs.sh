@@ -13,7 +13,7 @@
 # suites in /vmw/tests/<suite>/.
 set -eu
 
-STOCK_MODS="kvm-amd kvm-intel veth bridge tun sd_mod sg loop"
+STOCK_MODS="kvm-amd kvm-intel veth bridge tun sd_mod sg loop crc32c_generic ext4"
 
 usage() { echo "usage: $0 -k KVER -m MODDIR -g GUESTDIR -o OUT" >&2; exit 2; }
 KVER= MODDIR= GUESTDIR= OUT=

@@ -63,7 +63,7 @@ grep -q "guest reset" $T/err || { show; fail "vmx did not report the reset"; }
 echo 'poweroff -f' >&3
 i=0
 while kill -0 $pid 2>/dev/null; do
-	[ $i -ge 60 ] && { show; kill -KILL $pid; fail "vmx still running 60 s after poweroff"; }
+	[ $i -ge 180 ] && { show; kill -KILL $pid; fail "vmx still running 180 s after poweroff"; }
 	sleep 1
 	i=$((i + 1))
 done

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vmdisk: virtual SCSI disks.
+ *
+ * Objects
+ * -------
+ * A disk is one SCSI logical unit (LUN 0 of its own target) served by
+ * vmdisk's target core from a backing file. It has an id (0 ..
+ * VMDISK_MAX_DISKS - 1, handed out at creation, reused after destruction),
+ * a capacity (a whole number of logical blocks of 512 or 4096 bytes), a
+ * format and may be read-only, in which case every command that would
+ * change the medium ends in CHECK CONDITION, DATA PROTECT, WRITE PROTECTED.
+ *
+ * Formats:
+ *   VMDISK_FORMAT_RAW          block N lives at byte offset + N * block_size
+ *                              (a VMDK monolithicFlat or vmfs extent is this
+ *                              format; its text descriptor is read by the
+ *                              tools, not by the kernel).
+ *   VMDISK_FORMAT_VMDK_SPARSE  a VMware monolithicSparse extent ("KDMV"
+ *                              header, grain directory and tables, as
+ *                              qemu-img and VMware Workstation write it);
+ *                              unwritten grains read as zeroes and writes
+ *                              append grains. Compressed (streamOptimized)
+ *                              extents are refused with EOPNOTSUPP, as are
+ *                              GTs not allocated in the file.
+ *
+ * A disk can be attached to the host loopback HBA: a SCSI host named
+ * "vmdisk" on which disk <id> is channel 0, target <id>, LUN 0, so that
+ * the stock sd and sg drivers expose it as /dev/sdX and /dev/sgN. Detaching
+ * removes that SCSI device (commands still queued complete first; later
+ * ones fail); the disk itself lives on until it is destroyed. Unloading the
+ * module destroys every disk.
+ *
+ * The backing file is opened (or its fd taken) at creation and held until
+ * destruction. When it holds less than the capacity asked for (a raw file
+ * shorter than it, a VMDK of a smaller virtual size), creation fails with
+ * EINVAL. If it shrinks later, reads past its end complete with
+ * MEDIUM ERROR, UNRECOVERED READ ERROR; nothing is ever returned as zeroes
+ * silently.
+ *
+ * SCSI behaviour (SPC-4/SBC-3): the command set is listed by REPORT
+ * SUPPORTED OPERATION CODES. Reserved CDB bits that are set, unknown VPD or
+ * mode pages, out-of-range LBAs and data buffers shorter than the transfer
+ * fail with CHECK CONDITION / ILLEGAL REQUEST and the matching ASC, with a
+ * field pointer where one applies; nothing is partially done. Writes honour
+ * FUA and the caching mode page's WCE bit (clearing it with MODE SELECT
+ * makes every write synchronous); SYNCHRONIZE CACHE flushes the range to
+ * stable storage; UNMAP and WRITE SAME with UNMAP punch holes in the file
+ * (unmapped blocks read back as zeroes: LBPRZ; VMDK writes zeroes).
+ * Reservations: SCSI-2 RESERVE/RELEASE and persistent reservations (PR IN
+ * READ KEYS, READ RESERVATION, REPORT CAPABILITIES; PR OUT REGISTER [AND
+ * IGNORE], RESERVE, RELEASE, CLEAR, PREEMPT; LU scope, not persistent
+ * across destruction). Each front end is one initiator: the host loopback
+ * HBA is initiator 0.
+ *
+ * Control: /dev/vmdisk (root only)
+ * --------------------------------
+ * Every argument structure starts with its own size in bytes and the
+ * interface version (VMDISK_VERSION); either being wrong, or any flag bit
+ * not defined here being set, is EINVAL and changes nothing. Reserved
+ * fields, and fields the kernel fills in (marked "out"), must be zero.
+ *
+ * VMDISK_IOC_CREATE   vmdisk_create: from a backing fd (flags without
+ *                     VMDISK_CREATE_PATH) or a path. The fd must be a
+ *                     regular file open for reading, and for writing unless
+ *                     VMDISK_CREATE_READONLY. capacity 0 means the file's
+ *                     size. Returns the id.   -> EBADF, EINVAL, ENOSPC
+ * VMDISK_IOC_ATTACH   vmdisk_target: attach disk <id> to the loopback HBA;
+ *                     returns its host, channel, target and LUN.
+ *                                              -> ENOENT, EBUSY (attached)
+ * VMDISK_IOC_DETACH   vmdisk_target: detach.   -> ENOENT, ENOTCONN
+ * VMDISK_IOC_DESTROY  vmdisk_target: detach if needed and destroy.
+ * VMDISK_IOC_INFO     vmdisk_info: state and counters of disk <id>; with
+ *                     VMDISK_INFO_NEXT, of the first disk whose id is >= id
+ *                     (this is how to list them all). -> ENOENT
+ *
+ * The same state is shown in /proc/vmware/disk/: `hba` (the loopback
+ * host) and <id>/status (backing file, format, size, front end) and
+ * <id>/stats (commands, bytes, errors and average latency).
+ */
+#ifndef _UAPI_VMDISK_H
+#define _UAPI_VMDISK_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define VMDISK_VERSION		1
+#define VMDISK_MAX_DISKS	64
+#define VMDISK_PATH_MAX		256
+
+#define VMDISK_FORMAT_RAW		0
+#define VMDISK_FORMAT_VMDK_SPARSE	1
+
+/* vmdisk_create.flags */
+#define VMDISK_CREATE_READONLY	(1U << 0)
+#define VMDISK_CREATE_PATH	(1U << 1)	/* open path, ignore fd */
+#define VMDISK_CREATE_FLAGS	(VMDISK_CREATE_READONLY | VMDISK_CREATE_PATH)
+
+struct vmdisk_create {
+	__u32 size;		/* sizeof(struct vmdisk_create) */
+	__u32 version;		/* VMDISK_VERSION */
+	__u32 flags;
+	__s32 fd;
+	__u64 capacity;		/* bytes; 0: all the backing file holds */
+	__u64 offset;		/* raw: byte of the file where block 0 starts,
+				 * a multiple of 512 (VMDK flat extents) */
+	__u32 block_size;	/* 512 or 4096; 0 means 512 */
+	__u32 format;		/* VMDISK_FORMAT_* */
+	char path[VMDISK_PATH_MAX];	/* NUL-terminated */
+	__u32 id;		/* out */
+	__u32 reserved;
+};
+
+/* No flags defined yet for ATTACH, DETACH and DESTROY. */
+struct vmdisk_target {
+	__u32 size;		/* sizeof(struct vmdisk_target) */
+	__u32 version;
+	__u32 flags;
+	__u32 id;
+	__u32 host;		/* out (ATTACH): SCSI address */
+	__u32 channel;
+	__u32 target;
+	__u32 lun;
+};
+
+/* vmdisk_info.flags (in) */
+#define VMDISK_INFO_NEXT	(1U << 0)
+#define VMDISK_INFO_FLAGS	VMDISK_INFO_NEXT
+
+/* vmdisk_info.state (out) */
+#define VMDISK_STATE_READONLY	(1U << 0)
+#define VMDISK_STATE_ATTACHED	(1U << 1)
+
+struct vmdisk_stats {
+	__u64 commands;		/* every command the core executed */
+	__u64 errors;		/* ... that ended in CHECK CONDITION */
+	__u64 reads;
+	__u64 writes;
+	__u64 read_bytes;
+	__u64 write_bytes;
+	__u64 read_ns;		/* total time in the backend */
+	__u64 write_ns;
+	__u64 flushes;
+	__u64 unmaps;		/* UNMAP and WRITE SAME with UNMAP */
+};
+
+struct vmdisk_info {
+	__u32 size;		/* sizeof(struct vmdisk_info) */
+	__u32 version;
+	__u32 flags;
+	__u32 id;		/* in, and out with VMDISK_INFO_NEXT */
+	__u32 state;
+	__u32 format;
+	__u64 capacity;		/* bytes */
+	__u32 block_size;
+	__u32 host;		/* SCSI address when attached */
+	__u32 channel;
+	__u32 target;
+	__u32 lun;
+	__u32 reserved;
+	char path[VMDISK_PATH_MAX];
+	struct vmdisk_stats stats;
+};
+
+#define VMDISK_IOC_MAGIC	0xD7
+#define VMDISK_IOC_CREATE	_IOWR(VMDISK_IOC_MAGIC, 1, struct vmdisk_create)
+#define VMDISK_IOC_ATTACH	_IOWR(VMDISK_IOC_MAGIC, 2, struct vmdisk_target)
+#define VMDISK_IOC_DETACH	_IOW(VMDISK_IOC_MAGIC, 3, struct vmdisk_target)
+#define VMDISK_IOC_DESTROY	_IOW(VMDISK_IOC_MAGIC, 4, struct vmdisk_target)
+#define VMDISK_IOC_INFO		_IOWR(VMDISK_IOC_MAGIC, 5, struct vmdisk_info)
+
+#endif /* _UAPI_VMDISK_H */

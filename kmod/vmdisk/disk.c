@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Disk objects: creation from a backing file, the id table, destruction.
+ */
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "disk.h"
+#include "hba.h"
+#include "procfs.h"
+
+DEFINE_MUTEX(vmdisk_table_lock);
+static struct vmdisk *vmdisk_table[VMDISK_MAX_DISKS];
+
+struct vmdisk *vmdisk_lookup(u32 id)
+{
+	lockdep_assert_held(&vmdisk_table_lock);
+	return id < VMDISK_MAX_DISKS ? vmdisk_table[id] : NULL;
+}
+
+struct vmdisk *vmdisk_lookup_next(u32 id)
+{
+	lockdep_assert_held(&vmdisk_table_lock);
+	for (; id < VMDISK_MAX_DISKS; id++)
+		if (vmdisk_table[id])
+			return vmdisk_table[id];
+	return NULL;
+}
+
+static void vmdisk_release(struct kref *kref)
+{
+	struct vmdisk *disk = container_of(kref, struct vmdisk, kref);
+
+	disk->be->ops->close(disk->be);
+	kfree(disk);
+}
+
+void vmdisk_put(struct vmdisk *disk)
+{
+	kref_put(&disk->kref, vmdisk_release);
+}
+
+static int vmdisk_check_geometry(const struct vmdisk_create *req,
+				 loff_t backend_size, u64 *capacity)
+{
+	u32 bs = req->block_size ? req->block_size : 512;
+	u64 cap = req->capacity ? req->capacity : backend_size;
+
+	if (bs != 512 && bs != 4096)
+		return -EINVAL;
+	if (cap < bs || cap % bs || cap > backend_size)
+		return -EINVAL;
+	*capacity = cap;
+	return 0;
+}
+
+static struct vmdisk_backend *vmdisk_open_backend(struct file *file,
+						  const struct vmdisk_create *req)
+{
+	if (!S_ISREG(file_inode(file)->i_mode))
+		return ERR_PTR(-EINVAL);
+	if (!(file->f_mode & FMODE_CAN_READ))
+		return ERR_PTR(-EBADF);
+	if (!(req->flags & VMDISK_CREATE_READONLY) &&
+	    !(file->f_mode & FMODE_CAN_WRITE))
+		return ERR_PTR(-EBADF);
+	switch (req->format) {
+	case VMDISK_FORMAT_RAW:
+		return vmdisk_file_open(file, req->offset);
+	case VMDISK_FORMAT_VMDK_SPARSE:
+		if (req->offset)
+			return ERR_PTR(-EINVAL);
+		return vmdisk_vmdk_open(file);
+	default:
+		return ERR_PTR(-EINVAL);
+	}
+}
+
+static void vmdisk_set_path(struct vmdisk *disk, struct file *file)
+{
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	char *p = buf ? d_path(&file->f_path, buf, PATH_MAX) : ERR_PTR(-ENOMEM);
+
+	strscpy(disk->path, IS_ERR(p) ? "?" : p, sizeof(disk->path));
+	kfree(buf);
+}
+
+/* The disk takes its own reference to file. */
+int vmdisk_create(struct file *file, const struct vmdisk_create *req)
+{
+	struct vmdisk *disk;
+	u64 capacity;
+	int id, ret;
+
+	disk = kzalloc(sizeof(*disk), GFP_KERNEL);
+	if (!disk)
+		return -ENOMEM;
+	disk->be = vmdisk_open_backend(file, req);
+	if (IS_ERR(disk->be)) {
+		ret = PTR_ERR(disk->be);
+		goto err_disk;
+	}
+	ret = vmdisk_check_geometry(req, disk->be->ops->size(disk->be),
+				    &capacity);
+	if (ret)
+		goto err_backend;
+	kref_init(&disk->kref);
+	spin_lock_init(&disk->state_lock);
+	disk->block_shift = ilog2(req->block_size ? req->block_size : 512);
+	disk->nr_blocks = capacity >> disk->block_shift;
+	disk->readonly = req->flags & VMDISK_CREATE_READONLY;
+	disk->format = req->format;
+	disk->offset = req->offset;
+	disk->wce = true;
+	disk->reserved_by = -1;
+	vmdisk_pr_init(&disk->pr);
+	/* NAA 3: locally assigned, 60 random bits. */
+	disk->naa = (get_random_u64() & ~(0xfULL << 60)) | (3ULL << 60);
+	vmdisk_set_path(disk, file);
+
+	mutex_lock(&vmdisk_table_lock);
+	for (id = 0; id < VMDISK_MAX_DISKS; id++)
+		if (!vmdisk_table[id])
+			break;
+	if (id == VMDISK_MAX_DISKS) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	disk->id = id;
+	snprintf(disk->serial, sizeof(disk->serial), "VMD%08llX%02X",
+		 disk->naa & 0xffffffff, id);
+	vmdisk_table[id] = disk;
+	vmdisk_proc_add(disk);
+	mutex_unlock(&vmdisk_table_lock);
+	return id;
+
+err_unlock:
+	mutex_unlock(&vmdisk_table_lock);
+err_backend:
+	disk->be->ops->close(disk->be);
+err_disk:
+	kfree(disk);
+	return ret;
+}
+
+static void vmdisk_destroy_locked(struct vmdisk *disk)
+{
+	lockdep_assert_held(&vmdisk_table_lock);
+	if (disk->attached)
+		vmdisk_hba_detach(disk);
+	vmdisk_proc_remove(disk);
+	vmdisk_table[disk->id] = NULL;
+	vmdisk_put(disk);
+}
+
+int vmdisk_destroy(u32 id)
+{
+	struct vmdisk *disk;
+	int ret = -ENOENT;
+
+	mutex_lock(&vmdisk_table_lock);
+	disk = vmdisk_lookup(id);
+	if (disk) {
+		vmdisk_destroy_locked(disk);
+		ret = 0;
+	}
+	mutex_unlock(&vmdisk_table_lock);
+	return ret;
+}
+
+void vmdisk_destroy_all(void)
+{
+	int id;
+
+	mutex_lock(&vmdisk_table_lock);
+	for (id = 0; id < VMDISK_MAX_DISKS; id++)
+		if (vmdisk_table[id])
+			vmdisk_destroy_locked(vmdisk_table[id]);
+	mutex_unlock(&vmdisk_table_lock);
+}
+
+void vmdisk_get_stats(struct vmdisk *disk, struct vmdisk_stats *st)
+{
+	st->commands = atomic64_read(&disk->stats.commands);
+	st->errors = atomic64_read(&disk->stats.errors);
+	st->reads = atomic64_read(&disk->stats.reads);
+	st->writes = atomic64_read(&disk->stats.writes);
+	st->read_bytes = atomic64_read(&disk->stats.read_bytes);
+	st->write_bytes = atomic64_read(&disk->stats.write_bytes);
+	st->read_ns = atomic64_read(&disk->stats.read_ns);
+	st->write_ns = atomic64_read(&disk->stats.write_ns);
+	st->flushes = atomic64_read(&disk->stats.flushes);
+	st->unmaps = atomic64_read(&disk->stats.unmaps);
+}

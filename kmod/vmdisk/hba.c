@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host loopback HBA, after tcm_loop: a SCSI low-level driver whose
+ * "wire" is a function call into the target core.
+ *
+ * queuecommand runs in atomic context, so it only takes a reference on the
+ * disk and queues the command; a worker of vmdisk_hba_wq executes it (and
+ * may sleep in the backend) and completes it with scsi_done(). Detaching
+ * removes the SCSI device first, which drains its queue, then unpublishes
+ * the disk; commands that still find the slot empty fail with
+ * DID_BAD_TARGET.
+ */
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
+#include <scsi/scsi.h>
+#include <scsi/scsi_cmnd.h>
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_host.h>
+
+#include "disk.h"
+#include "hba.h"
+#include "scsi.h"
+
+struct vmdisk_hba_cmd {
+	struct work_struct work;
+	struct scsi_cmnd *sc;
+	struct vmdisk *disk;
+};
+
+static struct device *vmdisk_hba_dev;
+static struct device_dma_parameters vmdisk_hba_dma_parms;
+static struct Scsi_Host *vmdisk_shost;
+static struct workqueue_struct *vmdisk_hba_wq;
+static struct vmdisk __rcu *vmdisk_hba_targets[VMDISK_MAX_DISKS];
+
+static void vmdisk_hba_work(struct work_struct *work)
+{
+	struct vmdisk_hba_cmd *hc = container_of(work, struct vmdisk_hba_cmd,
+						 work);
+	struct scsi_cmnd *sc = hc->sc;
+	struct vmdisk_cmd c = {
+		.cdb		= sc->cmnd,
+		.cdb_len	= sc->cmd_len,
+		.sgl		= scsi_sglist(sc),
+		.sg_count	= scsi_sg_count(sc),
+		.buflen		= scsi_bufflen(sc),
+		.initiator	= 0,
+	};
+
+	vmdisk_scsi_exec(hc->disk, &c);
+	scsi_set_resid(sc, c.resid);
+	if (c.sense_len)
+		memcpy(sc->sense_buffer, c.sense,
+		       min_t(u32, c.sense_len, SCSI_SENSE_BUFFERSIZE));
+	sc->result = c.status;
+	vmdisk_put(hc->disk);
+	scsi_done(sc);
+}
+
+static int vmdisk_hba_queuecommand(struct Scsi_Host *shost,
+				   struct scsi_cmnd *sc)
+{
+	struct vmdisk_hba_cmd *hc = scsi_cmd_priv(sc);
+	unsigned int id = sc->device->id;
+	struct vmdisk *disk = NULL;
+
+	rcu_read_lock();
+	if (id < VMDISK_MAX_DISKS && sc->device->lun == 0)
+		disk = rcu_dereference(vmdisk_hba_targets[id]);
+	if (disk && !kref_get_unless_zero(&disk->kref))
+		disk = NULL;
+	rcu_read_unlock();
+	if (!disk) {
+		set_host_byte(sc, DID_BAD_TARGET);
+		scsi_done(sc);
+		return 0;
+	}
+	hc->sc = sc;
+	hc->disk = disk;
+	INIT_WORK(&hc->work, vmdisk_hba_work);
+	queue_work(vmdisk_hba_wq, &hc->work);
+	return 0;
+}
+
+/* Nothing is lost in flight: an abort waits for the command to finish. */
+static int vmdisk_hba_abort(struct scsi_cmnd *sc)
+{
+	struct vmdisk_hba_cmd *hc = scsi_cmd_priv(sc);
+
+	flush_work(&hc->work);
+	return SUCCESS;
+}
+
+static int vmdisk_hba_reset(struct scsi_cmnd *sc)
+{
+	flush_workqueue(vmdisk_hba_wq);
+	return SUCCESS;
+}
+
+static struct scsi_host_template vmdisk_hba_sht = {
+	.module			= THIS_MODULE,
+	.name			= "vmdisk",
+	.proc_name		= "vmdisk",
+	.queuecommand		= vmdisk_hba_queuecommand,
+	.eh_abort_handler	= vmdisk_hba_abort,
+	.eh_device_reset_handler = vmdisk_hba_reset,
+	.eh_host_reset_handler	= vmdisk_hba_reset,
+	.can_queue		= 128,
+	.this_id		= -1,
+	.sg_tablesize		= 256,
+	.max_sectors		= 2048,		/* 1 MiB: VPD b0 says the same */
+	.cmd_per_lun		= 32,
+	.cmd_size		= sizeof(struct vmdisk_hba_cmd),
+};
+
+unsigned int vmdisk_hba_host_no(void)
+{
+	return vmdisk_shost->host_no;
+}
+
+int vmdisk_hba_attach(struct vmdisk *disk)
+{
+	int ret;
+
+	lockdep_assert_held(&vmdisk_table_lock);
+	if (disk->attached)
+		return -EBUSY;
+	rcu_assign_pointer(vmdisk_hba_targets[disk->id], disk);
+	ret = scsi_add_device(vmdisk_shost, 0, disk->id, 0);
+	if (ret) {
+		RCU_INIT_POINTER(vmdisk_hba_targets[disk->id], NULL);
+		synchronize_rcu();
+		return ret;
+	}
+	disk->attached = true;
+	disk->host_no = vmdisk_shost->host_no;
+	return 0;
+}
+
+void vmdisk_hba_detach(struct vmdisk *disk)
+{
+	struct scsi_device *sdev;
+
+	lockdep_assert_held(&vmdisk_table_lock);
+	sdev = scsi_device_lookup(vmdisk_shost, 0, disk->id, 0);
+	if (sdev) {
+		scsi_remove_device(sdev);
+		scsi_device_put(sdev);
+	}
+	RCU_INIT_POINTER(vmdisk_hba_targets[disk->id], NULL);
+	synchronize_rcu();
+	/* Commands that took their reference before the slot emptied. */
+	flush_workqueue(vmdisk_hba_wq);
+	disk->attached = false;
+}
+
+int vmdisk_hba_init(void)
+{
+	int ret;
+
+	vmdisk_hba_wq = alloc_workqueue("vmdisk", WQ_MEM_RECLAIM, 0);
+	if (!vmdisk_hba_wq)
+		return -ENOMEM;
+	vmdisk_hba_dev = root_device_register("vmdisk");
+	if (IS_ERR(vmdisk_hba_dev)) {
+		ret = PTR_ERR(vmdisk_hba_dev);
+		goto err_wq;
+	}
+	/* The midlayer sets segment limits on the DMA device. */
+	vmdisk_hba_dev->dma_parms = &vmdisk_hba_dma_parms;
+	vmdisk_shost = scsi_host_alloc(&vmdisk_hba_sht, 0);
+	if (!vmdisk_shost) {
+		ret = -ENOMEM;
+		goto err_dev;
+	}
+	vmdisk_shost->max_id = VMDISK_MAX_DISKS;
+	vmdisk_shost->max_lun = 1;
+	vmdisk_shost->max_channel = 0;
+	vmdisk_shost->max_cmd_len = 16;
+	ret = scsi_add_host(vmdisk_shost, vmdisk_hba_dev);
+	if (ret)
+		goto err_host;
+	return 0;
+
+err_host:
+	scsi_host_put(vmdisk_shost);
+err_dev:
+	root_device_unregister(vmdisk_hba_dev);
+err_wq:
+	destroy_workqueue(vmdisk_hba_wq);
+	return ret;
+}
+
+void vmdisk_hba_exit(void)
+{
+	scsi_remove_host(vmdisk_shost);
+	scsi_host_put(vmdisk_shost);
+	root_device_unregister(vmdisk_hba_dev);
+	destroy_workqueue(vmdisk_hba_wq);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SCSI target core: executes one CDB against one disk, whatever front
+ * end carried it. The front end describes the initiator's data buffer as a
+ * scatterlist and gets back a SAM status, sense data for CHECK CONDITION
+ * (autosense) and the residual count.
+ */
+#ifndef VMDISK_SCSI_H
+#define VMDISK_SCSI_H
+
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+
+#define VMDISK_SENSE_LEN	18	/* fixed format */
+
+struct vmdisk;
+
+struct vmdisk_cmd {
+	/* In. */
+	const u8 *cdb;
+	unsigned int cdb_len;
+	struct scatterlist *sgl;
+	unsigned int sg_count;
+	u32 buflen;		/* bytes in the initiator's buffer */
+	int initiator;		/* who sent it: for reservations */
+	/* Out. */
+	u8 status;		/* SAM_STAT_* */
+	u8 sense_len;
+	u32 resid;
+	u8 sense[VMDISK_SENSE_LEN];
+};
+
+/* Process context; may sleep in the backend. */
+void vmdisk_scsi_exec(struct vmdisk *disk, struct vmdisk_cmd *cmd);
+int vmdisk_scsi_init(void);
+
+#endif /* VMDISK_SCSI_H */
