@@ -113,7 +113,7 @@ fi
 if [ "${VMW_BOCHS:-1}" = 1 ] && [ -n "$BOCHS_KVER" ]; then
 	echo "=== bochs (VT-x) on $BOCHS_KVER"
 	host "bochs-$BOCHS_KVER" -e bochs -k "$BOCHS_KVER" -i "$B/host-$BOCHS_KVER.cpio.gz" \
-		-t 4500 "${EXTRA[@]}"
+		-t 3000 "${EXTRA[@]}"
 fi
 
 echo "=== summary"

@@ -25,7 +25,19 @@ if [ -d "$OUT/tests/vmmon" ]; then
 	for t in "$OUT"/tests/vmmon/*; do
 		n=$(basename "$t")
 		head -c 4 "$t" | grep -q ELF || continue
-		printf '#!/bin/sh\nexport VMW_DEV=/dev/kvm\nexec /vmw/tests/vmmon/%s "$@"\n' "$n" > "$OUT/tests/kvm/$n"
+		{
+			echo '#!/bin/sh'
+			echo '. /vmw/lib.sh'
+			# Bochs delivers no host interrupt while a guest spins with
+			# IF=0, so stock kvm_intel never gets its one CPU back from
+			# such a guest and the whole test host hangs (vmmon arms
+			# the VMX preemption timer instead).
+			case $n in 06-exit-intr|13-kill|16-hostile)
+				echo '[ "$(vmw_cmdline vmw.emu)" = bochs ] && skip "stock kvm_intel under Bochs cannot stop a spinning guest"' ;;
+			esac
+			echo 'export VMW_DEV=/dev/kvm'
+			echo "exec /vmw/tests/vmmon/$n \"\$@\""
+		} > "$OUT/tests/kvm/$n"
 		chmod +x "$OUT/tests/kvm/$n"
 	done
 fi
