@@ -46,7 +46,8 @@ expect_match "expired account logged" "$(cat "$LOG")" 'user vmat-exp .*account u
 expect_match "must-change logged" "$(cat "$LOG")" 'user vmat-chg .*account unavailable'
 expect "pam_unix via API" "$(echo "AUTH - vmat-ok $CANARY" | api)" "OK"
 
-# Without nodelay pam_unix asks for about 2 s on failure; vmauthd must
+# Without nodelay pam_unix asks for about 2 s on failure (Linux-PAM
+# randomises it, so anything from about half of that counts); vmauthd must
 # honour that through PAM_FAIL_DELAY, without sleeping in PAM.
 sed 's/ nodelay//' "$TOP/vmware-authd.pam" > "/etc/pam.d/$svc-delay"
 users_pid=$PID
@@ -58,7 +59,7 @@ t0=$(date +%s%N)
 login vmat-ok wrong >/dev/null
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 rm -f "/etc/pam.d/$svc-delay"
-if [ $ms -ge 1400 ]; then pass "pam_unix fail delay honoured (${ms} ms)"
+if [ $ms -ge 900 ]; then pass "pam_unix fail delay honoured (${ms} ms)"
 else fail "pam_unix fail delay honoured" "${ms} ms"; fi
 stop_daemon "$PID"
 PID=$users_pid
