@@ -1,7 +1,7 @@
 #!/bin/bash
 # make run: the main job. Builds our modules and vmx for the newest stock
 # kernel, boots a test host under QEMU (AMD-V) with them loaded, starts a
-# guest VM (the same stock kernel, 2 vCPUs, 256 MB) on vmmon inside it and
+# guest VM (the same stock kernel, 1 vCPU, 256 MB) on vmmon inside it and
 # puts you at the guest's console; when the guest powers off you are at the
 # test host's shell (leave with `poweroff -f`, or Ctrl-A X).
 # VMW_KVER=... picks another kernel.

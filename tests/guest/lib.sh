@@ -26,6 +26,7 @@ vmw_insmod() {
 
 # vmw_stock NAME: a stock module and what it depends on, in order.
 vmw_stock() {
+	local m
 	[ -f "$VMW_STOCK/$1.load" ] || return 1
 	for m in $(cat "$VMW_STOCK/$1.load"); do
 		grep -q "^${m//-/_} " /proc/modules && continue
@@ -34,6 +35,7 @@ vmw_stock() {
 }
 
 vmw_stock_unload() {
+	local m
 	for m in $(sed '1!G;h;$!d' "$VMW_STOCK/$1.load"); do
 		rmmod "$m" 2>/dev/null
 	done
@@ -42,6 +44,7 @@ vmw_stock_unload() {
 
 # Every product module that exists in this image, in dependency order.
 vmw_load_all() {
+	local m
 	for m in vmproc vmmon vmnet vmdisk; do
 		[ -f "$VMW_KO/$m.ko" ] || continue
 		# vmdisk's loopback HBA sits on the stock SCSI midlayer.
@@ -81,10 +84,10 @@ vmw_main_guest() {
 displayName = "guest"
 guestOS = "debian12-64"
 memsize = "256"
-numvcpus = "2"
+numvcpus = "1"
 kernel = "/vmw/payload/vmlinuz"
 initrd = "/vmw/payload/guest.cpio.gz"
-cmdline = "console=ttyS0 reboot=k panic=-1 noapic nokaslr tsc=reliable no_timer_check i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
+cmdline = "console=ttyS0 reboot=k panic=-1 nolapic noapic nokaslr tsc=reliable no_timer_check i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
 serial0.fileType = "stdio"
 EOC
 	echo "VMW: booting a guest VM on /dev/vmmon ($(cat /proc/vmware/vmmon | head -1)); its console follows."

@@ -50,8 +50,20 @@ wait_for() {	# wait_for PATTERN SECONDS [COUNT]
 
 wait_for VMX-GUEST-READY 400
 note "guest up: $(grep -a VMX-GUEST-READY $T/out | tr -d '\r')"
-echo 'echo VMX-CPUS=$(grep -c ^processor /proc/cpuinfo); t=0; for r in $(grep "System RAM" /proc/iomem | cut -d" " -f1); do t=$((t + 0x${r#*-} - 0x${r%-*} + 1)); done; echo VMX-RAMMB=$(((t + 1048575) / 1048576)); free -m; dmesg | grep -i -E "warn|fail|error|timed out|timeout|bug" | sed "s/WARNING: CPU:/guest WARNING on cpu/"; echo VMX-ANSWERED' >&3
-wait_for VMX-ANSWERED 120
+# The guest's serial driver may still reset its receive FIFO while the shell
+# starts: wait for the prompt, and type the question again if it was lost.
+wait_for '/ # ' 120
+QUESTION='echo VMX-CPUS=$(grep -c ^processor /proc/cpuinfo); t=0; for r in $(grep "System RAM" /proc/iomem | cut -d" " -f1); do t=$((t + 0x${r#*-} - 0x${r%-*} + 1)); done; echo VMX-RAMMB=$(((t + 1048575) / 1048576)); free -m; dmesg | grep -i -E "warn|fail|error|timed out|timeout|bug" | sed "s/WARNING: CPU:/guest WARNING on cpu/"; echo VMX-ANS""WERED'
+n=0
+until grep -a -q VMX-ANSWERED $T/out; do
+	[ $n -ge 4 ] && { show; kill -KILL $pid; fail "no 'VMX-ANSWERED' after 4 tries"; }
+	kill -0 $pid 2>/dev/null || { show; fail "vmx exited before answering"; }
+	sleep 1
+	echo "$QUESTION" >&3
+	n=$((n + 1))
+	i=0
+	while [ $i -lt 40 ] && ! grep -a -q VMX-ANSWERED $T/out; do sleep 1; i=$((i + 1)); done
+done
 [ "${VMX_DEBUG:-0}" = 1 ] && SHOW=400 show
 cpus=$(grep -a -o 'VMX-CPUS=[0-9][0-9]*' $T/out | tail -1 | cut -d= -f2)
 ram=$(grep -a -o 'VMX-RAMMB=[0-9][0-9]*' $T/out | tail -1 | cut -d= -f2)
@@ -60,10 +72,11 @@ tr -d '\r' < $T/out | sed -n '/^VMX-CPUS=[0-9]/,/^VMX-ANSWERED/p' | sed 's/^/   
 echo 'reboot -f' >&3
 wait_for VMX-GUEST-READY 400 2
 grep -q "guest reset" $T/err || { show; fail "vmx did not report the reset"; }
-echo 'poweroff -f' >&3
 i=0
 while kill -0 $pid 2>/dev/null; do
 	[ $i -ge 180 ] && { show; kill -KILL $pid; fail "vmx still running 180 s after poweroff"; }
+	# Typed again every 15 s: the first may land before the shell reads.
+	[ $((i % 15)) = 0 ] && echo 'poweroff -f' >&3
 	sleep 1
 	i=$((i + 1))
 done
