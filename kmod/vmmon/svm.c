@@ -315,7 +315,6 @@ static int svm_set_sregs(struct vmm_vcpu *vcpu, const struct kvm_sregs *s)
 	struct vmm_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save_area *v = &svm->vmcb->save;
 	u64 efer = s->efer & ~EFER_SVME;
-	int i;
 
 	if (efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR))
 		return -EINVAL;
@@ -340,14 +339,6 @@ static int svm_set_sregs(struct vmm_vcpu *vcpu, const struct kvm_sregs *s)
 	v->efer = efer | EFER_SVME;
 	svm->vmcb->control.int_ctl = (svm->vmcb->control.int_ctl & ~V_TPR_MASK) |
 				     (s->cr8 & V_TPR_MASK);
-	vcpu->apic_base = s->apic_base ?: vcpu->apic_base;
-	/* A vector pending in the bitmap becomes the queued interrupt. */
-	for (i = 0; i < 256; i++)
-		if (test_bit(i, (unsigned long *)s->interrupt_bitmap)) {
-			vcpu->irq.pending = true;
-			vcpu->irq.vector = i;
-			break;
-		}
 	return 0;
 }
 

@@ -359,6 +359,8 @@ static long vmm_ioctl_sregs(struct vmm_vcpu *vcpu, unsigned int cmd,
 			    void __user *argp)
 {
 	struct kvm_sregs sregs;
+	unsigned long vec;
+	int ret;
 
 	if (cmd == KVM_GET_SREGS) {
 		memset(&sregs, 0, sizeof(sregs));
@@ -370,7 +372,18 @@ static long vmm_ioctl_sregs(struct vmm_vcpu *vcpu, unsigned int cmd,
 		return -EFAULT;
 	if (!vmm_sregs_valid(&sregs))
 		return -EINVAL;
-	return vmm_backend->set_sregs(vcpu, &sregs);
+	ret = vmm_backend->set_sregs(vcpu, &sregs);
+	if (ret)
+		return ret;
+	if (sregs.apic_base)
+		vcpu->apic_base = sregs.apic_base;
+	/* A vector pending in the bitmap becomes the queued interrupt. */
+	vec = find_first_bit((unsigned long *)sregs.interrupt_bitmap, 256);
+	if (vec < 256) {
+		vcpu->irq.pending = true;
+		vcpu->irq.vector = vec;
+	}
+	return 0;
 }
 
 static long vmm_ioctl_xsave(struct vmm_vcpu *vcpu, unsigned int cmd,

@@ -774,7 +774,6 @@ static int vmx_set_sregs(struct vmm_vcpu *vcpu, const struct kvm_sregs *s)
 {
 	struct vmm_vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 pdpte[4] = { };
-	int i;
 
 	if (s->efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR))
 		return -EINVAL;
@@ -801,14 +800,6 @@ static int vmx_set_sregs(struct vmm_vcpu *vcpu, const struct kvm_sregs *s)
 	vmx_vcpu_put(vcpu);
 	vmx->cr2 = s->cr2;
 	vmx->cr8 = s->cr8 & 0xf;
-	vcpu->apic_base = s->apic_base ?: vcpu->apic_base;
-	/* A vector pending in the bitmap becomes the queued interrupt. */
-	for (i = 0; i < 256; i++)
-		if (test_bit(i, (unsigned long *)s->interrupt_bitmap)) {
-			vcpu->irq.pending = true;
-			vcpu->irq.vector = i;
-			break;
-		}
 	return 0;
 }
 
