@@ -19,24 +19,12 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
+#include "enter.h"
+
 #define ARG_VMCB	0
 #define ARG_HOST	8
 #define ARG_GPRS	16
 
-#define G_RCX	(1 * 8)
-#define G_RDX	(2 * 8)
-#define G_RBX	(3 * 8)
-#define G_RBP	(5 * 8)
-#define G_RSI	(6 * 8)
-#define G_RDI	(7 * 8)
-#define G_R8	(8 * 8)
-#define G_R9	(9 * 8)
-#define G_R10	(10 * 8)
-#define G_R11	(11 * 8)
-#define G_R12	(12 * 8)
-#define G_R13	(13 * 8)
-#define G_R14	(14 * 8)
-#define G_R15	(15 * 8)
 
 .section .text, "ax"
 
@@ -86,37 +74,14 @@ SYM_FUNC_START(vmm_svm_enter)
 
 	mov	(%rsp), %rax		/* args */
 	mov	ARG_GPRS(%rax), %rax
-	mov	%rcx, G_RCX(%rax)
-	mov	%rdx, G_RDX(%rax)
-	mov	%rbx, G_RBX(%rax)
-	mov	%rbp, G_RBP(%rax)
-	mov	%rsi, G_RSI(%rax)
-	mov	%rdi, G_RDI(%rax)
-	mov	%r8, G_R8(%rax)
-	mov	%r9, G_R9(%rax)
-	mov	%r10, G_R10(%rax)
-	mov	%r11, G_R11(%rax)
-	mov	%r12, G_R12(%rax)
-	mov	%r13, G_R13(%rax)
-	mov	%r14, G_R14(%rax)
-	mov	%r15, G_R15(%rax)
+	VMM_STORE_GUEST_GPRS %rax
 
 	mov	(%rsp), %rax
 	mov	ARG_HOST(%rax), %rax
 	vmload	%rax
 
-	/* Nothing the guest left in a register survives. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
-
-	/* The guest may have filled the RSB with its own targets. */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_ALWAYS
+	/* Nothing the guest left in a register or the RSB survives. */
+	VMM_SCRUB_GUEST
 
 	pop	%rdi
 	pop	%rbx

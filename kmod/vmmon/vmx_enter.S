@@ -20,23 +20,10 @@
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
+#include "enter.h"
+
 #define VMCS_HOST_RSP	0x6c14		/* HOST_RSP in <asm/vmx.h> */
 
-#define G_RAX	(0 * 8)
-#define G_RCX	(1 * 8)
-#define G_RDX	(2 * 8)
-#define G_RBX	(3 * 8)
-#define G_RBP	(5 * 8)
-#define G_RSI	(6 * 8)
-#define G_RDI	(7 * 8)
-#define G_R8	(8 * 8)
-#define G_R9	(9 * 8)
-#define G_R10	(10 * 8)
-#define G_R11	(11 * 8)
-#define G_R12	(12 * 8)
-#define G_R13	(13 * 8)
-#define G_R14	(14 * 8)
-#define G_R15	(15 * 8)
 
 .section .text, "ax"
 
@@ -86,35 +73,12 @@ SYM_INNER_LABEL(vmm_vmx_vmexit, SYM_L_GLOBAL)
 	push	%rax
 	mov	8(%rsp), %rax		/* @gprs */
 	pop	G_RAX(%rax)
-	mov	%rcx, G_RCX(%rax)
-	mov	%rdx, G_RDX(%rax)
-	mov	%rbx, G_RBX(%rax)
-	mov	%rbp, G_RBP(%rax)
-	mov	%rsi, G_RSI(%rax)
-	mov	%rdi, G_RDI(%rax)
-	mov	%r8, G_R8(%rax)
-	mov	%r9, G_R9(%rax)
-	mov	%r10, G_R10(%rax)
-	mov	%r11, G_R11(%rax)
-	mov	%r12, G_R12(%rax)
-	mov	%r13, G_R13(%rax)
-	mov	%r14, G_R14(%rax)
-	mov	%r15, G_R15(%rax)
+	VMM_STORE_GUEST_GPRS %rax
 	xor	%ebx, %ebx		/* the result: a VM exit */
 
 .Lclear:
-	/* Nothing the guest left in a register survives. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
-
-	/* The guest may have filled the RSB with its own targets. */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_ALWAYS
+	/* Nothing the guest left in a register or the RSB survives. */
+	VMM_SCRUB_GUEST
 
 	mov	%ebx, %eax
 	pop	%rdi
