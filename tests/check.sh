@@ -18,7 +18,7 @@ B=$ROOT/build
 mkdir -p "$B"
 cd "$ROOT"
 TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
-SUMMARY=()
+SUMMARY=() WHY=()
 
 tally() {	# tally NAME LINE: add "N passed, N failed[, N skipped]" to the totals
 	local p f s
@@ -62,6 +62,23 @@ host() {	# host NAME ARGS...: boot a test host, tally its closing line
 	cat "$B/$name.judge"
 	line=$(tail -1 "$B/$name.judge")
 	tally "$name" "$line"
+	# CI shows only the end of the output: keep why a host failed short
+	# enough to be repeated just above the closing line.
+	grep -q ' 0 failed' <<< "$line" || WHY+=("$(why "$name")")
+}
+
+why() {	# why NAME: a few lines saying why a test host failed
+	local j=$B/$1.judge
+	{
+		grep -a -E "^$1: (no result line|kernel splat|output of failed|bochs timed out)" "$j"
+		grep -a -E "^$1: VMW-TEST FAIL" "$j"
+		if grep -q 'no result line' "$j"; then
+			grep -a -E '^VMW-TEST BEGIN' "$B/$1.log.txt" | tail -1
+			grep -a -E 'BUG:|WARNING: CPU:|Oops|general protection|Kernel panic|RIP:' "$B/$1.log.txt" | head -4
+			tail -4 "$B/$1.log.txt"
+		fi
+		grep -a -A3 "^$1: kernel splat" "$j" | tail -3
+	} | cut -c1-200 | head -14
 }
 
 # 1. Userspace, natively.
@@ -118,6 +135,7 @@ fi
 
 echo "=== summary"
 printf '%s\n' "${SUMMARY[@]}"
+[ ${#WHY[@]} -gt 0 ] && { echo "=== why"; printf '%s\n' "${WHY[@]}"; }
 echo "total: $TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
 echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
 [ "$TOTAL_FAIL" = 0 ]
