@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vmx.h"
+#include "pci.h"
 
 #define X86_EFLAGS_IF		0x200
 #define CPUID_1_EDX_APIC	(1U << 9)
@@ -216,6 +216,7 @@ static int handle_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	u64 addr = run->mmio.phys_addr;
+	int ret;
 
 	if (v->apic && addr >= LAPIC_BASE && addr < LAPIC_BASE + 0x1000) {
 		pthread_mutex_lock(&v->vm->lock);
@@ -224,6 +225,11 @@ static int handle_mmio(struct vcpu *v)
 		pthread_mutex_unlock(&v->vm->lock);
 		return 1;
 	}
+	pthread_mutex_lock(&v->vm->lock);
+	ret = pci_mmio(v->vm, addr, run->mmio.data, run->mmio.len, run->mmio.is_write);
+	pthread_mutex_unlock(&v->vm->lock);
+	if (!ret)
+		return 1;
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
 	pr_debug("unhandled mmio %s %#llx len %u", run->mmio.is_write ? "write" : "read",

@@ -120,10 +120,38 @@ static int loop_timeout(struct vm *vm)
 	return tmo;
 }
 
+int vm_poll_add(struct vm *vm, int fd, short events, poll_fn fn, void *opaque)
+{
+	if (vm->nr_polls == VM_POLLS_MAX) {
+		pr_err("too many file descriptors to watch");
+		return -ENOSPC;
+	}
+	vm->polls[vm->nr_polls++] = (struct vm_poll){ fd, events, fn, opaque };
+	return 0;
+}
+
+void vm_poll_del(struct vm *vm, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_polls; i++)
+		if (vm->polls[i].fd == fd)
+			vm->polls[i] = vm->polls[--vm->nr_polls];
+}
+
+static void poll_events(struct vm *vm, struct pollfd *fds)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_polls; i++)
+		if (fds[i].revents)
+			vm->polls[i].fn(vm, vm->polls[i].opaque, fds[i].revents);
+}
+
 static void main_loop(struct vm *vm, int sfd)
 {
-	struct pollfd fds[8 + CONFIG_VCPUS_MAX];
-	unsigned int i, nt;
+	struct pollfd fds[8 + CONFIG_VCPUS_MAX + VM_POLLS_MAX];
+	unsigned int i, nt, np;
 	u64 v;
 	int n;
 
@@ -140,7 +168,11 @@ static void main_loop(struct vm *vm, int sfd)
 		fds[2] = (struct pollfd){ .fd = pit_fd(vm), .events = POLLIN };
 		for (nt = 0; nt < vm->nr_vcpus && lapic_timer_fd(&vm->vcpus[nt]) >= 0; nt++)
 			fds[3 + nt] = (struct pollfd){ .fd = lapic_timer_fd(&vm->vcpus[nt]), .events = POLLIN };
-		n = 3 + nt + term_poll_fds(vm, fds + 3 + nt, ARRAY_SIZE(fds) - 3 - nt);
+		np = 3 + nt;
+		for (i = 0; i < vm->nr_polls; i++)
+			fds[np + i] = (struct pollfd){ .fd = vm->polls[i].fd, .events = vm->polls[i].events };
+		np += vm->nr_polls;
+		n = np + term_poll_fds(vm, fds + np, ARRAY_SIZE(fds) - np);
 		if (poll(fds, n, loop_timeout(vm)) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -158,7 +190,8 @@ static void main_loop(struct vm *vm, int sfd)
 		for (i = 0; i < nt; i++)
 			if (fds[3 + i].revents)
 				lapic_timer(&vm->vcpus[i]);
-		term_poll_events(vm, fds + 3 + nt, n - 3 - nt);
+		poll_events(vm, fds + 3 + nt);
+		term_poll_events(vm, fds + np, n - np);
 	}
 }
 

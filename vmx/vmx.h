@@ -78,6 +78,18 @@ struct vcpu {
 typedef int (*io_fn)(struct vm *vm, void *opaque, u16 port, u8 *data,
 		     int size, bool write);
 
+/* A file descriptor a device wants the main loop to watch. */
+typedef void (*poll_fn)(struct vm *vm, void *opaque, short revents);
+
+struct vm_poll {
+	int fd;
+	short events;
+	poll_fn fn;		/* called without vm->lock */
+	void *opaque;
+};
+
+#define VM_POLLS_MAX	16
+
 struct ioport {
 	u16 base, len;
 	io_fn fn;
@@ -115,6 +127,8 @@ struct vm {
 
 	struct ioport ioports[32];
 	unsigned int nr_ioports;
+	struct vm_poll polls[VM_POLLS_MAX];
+	unsigned int nr_polls;
 
 	struct pic *pic;
 	struct pit *pit;
@@ -133,6 +147,10 @@ void vm_memory_exit(struct vm *vm);
 void *guest_ptr(struct vm *vm, u64 gpa, u64 len);
 void vm_stop(struct vm *vm, int code, const char *why);	/* lock held */
 bool vm_stopping(struct vm *vm);			/* lock held */
+
+/* main.c: devices' file descriptors in the main loop (before it runs). */
+int vm_poll_add(struct vm *vm, int fd, short events, poll_fn fn, void *opaque);
+void vm_poll_del(struct vm *vm, int fd);
 
 /* ioport.c */
 int ioport_register(struct vm *vm, u16 base, u16 len, io_fn fn, void *opaque,
