@@ -76,8 +76,9 @@ static int setup_cpuid(struct vcpu *v, const struct kvm_cpuid2 *sup)
 			e.ebx = (e.ebx & 0xffff) | (nr << 16) | ((u32)v->id << 24);
 			if (nr > 1)
 				e.edx |= CPUID_1_EDX_HTT;
-			else	/* one vCPU: no local APIC */
-				e.edx &= ~(CPUID_1_EDX_HTT | CPUID_1_EDX_APIC);
+			else
+				e.edx &= ~CPUID_1_EDX_HTT;
+			e.edx |= CPUID_1_EDX_APIC;
 			e.ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_DEADLINE);
 			e.ecx |= CPUID_1_ECX_HYPERVISOR;
 			break;
@@ -103,7 +104,7 @@ static int setup_cpuid(struct vcpu *v, const struct kvm_cpuid2 *sup)
 	return ret;
 }
 
-/* With more than one vCPU each has a local APIC at the usual address. */
+/* Each vCPU has a local APIC at the usual address. */
 static int setup_apic_base(struct vcpu *v)
 {
 	struct {
@@ -157,7 +158,7 @@ int vcpus_create(struct vm *vm)
 			break;
 		}
 		ret = setup_cpuid(v, sup);
-		if (!ret && vm->cfg.vcpus > 1)
+		if (!ret)
 			ret = setup_apic_base(v);
 		if (ret)
 			break;
@@ -218,10 +219,17 @@ static int handle_mmio(struct vcpu *v)
 	u64 addr = run->mmio.phys_addr;
 	int ret;
 
-	if (v->apic && addr >= LAPIC_BASE && addr < LAPIC_BASE + 0x1000) {
+	if (addr >= LAPIC_BASE && addr < LAPIC_BASE + 0x1000) {
 		pthread_mutex_lock(&v->vm->lock);
 		lapic_mmio(v, addr - LAPIC_BASE, run->mmio.data, run->mmio.len,
 			   run->mmio.is_write);
+		pthread_mutex_unlock(&v->vm->lock);
+		return 1;
+	}
+	if (addr >= IOAPIC_BASE && addr < IOAPIC_BASE + 0x1000) {
+		pthread_mutex_lock(&v->vm->lock);
+		ioapic_mmio(v->vm, addr - IOAPIC_BASE, run->mmio.data, run->mmio.len,
+			    run->mmio.is_write);
 		pthread_mutex_unlock(&v->vm->lock);
 		return 1;
 	}
@@ -258,7 +266,7 @@ static int handle_hlt(struct vcpu *v)
 			pthread_cond_wait(&vm->irq_cond, &vm->lock);
 	}
 	v->halted = true;
-	while (!vm_stopping(vm) && !(v->id == 0 && pic_pending(vm)) &&
+	while (!vm_stopping(vm) && !(lapic_extint(v) && pic_pending(vm)) &&
 	       lapic_pending(v) < 0)
 		pthread_cond_wait(&vm->irq_cond, &vm->lock);
 	v->halted = false;
@@ -308,13 +316,14 @@ static int handle_exit(struct vcpu *v)
 
 /*
  * Before each entry: give the guest an interrupt, or ask for a window.
- * vCPU 0 takes the PIC's first (ExtINT through LINT0), then its APIC's.
+ * The PIC's go first (ExtINT through LINT0, while the guest leaves that
+ * open), then the local APIC's.
  */
 static void inject(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	struct kvm_interrupt irq;
-	bool pic = v->id == 0 && pic_pending(v->vm);
+	bool pic = lapic_extint(v) && pic_pending(v->vm);
 
 	run->request_interrupt_window = 0;
 	if (!pic && lapic_pending(v) < 0)

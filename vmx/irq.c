@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Interrupt delivery, all under vm->lock: device lines go to the PIC;
- * when the PIC has an interrupt for the CPU, vCPU 0 is woken from HLT or
- * kicked out of KVM_RUN with SIGUSR1, and injects it before re-entering.
+ * Interrupt delivery, all under vm->lock: device lines go to the PIC and
+ * to the I/O APIC. When the PIC has an interrupt for the CPU, vCPU 0 is
+ * woken from HLT or kicked out of KVM_RUN with SIGUSR1, and injects it
+ * before re-entering; the I/O APIC's go to local APICs, which wake their
+ * own vCPU the same way.
  */
 #include <signal.h>
 
@@ -34,6 +36,7 @@ void irq_update(struct vm *vm)
 void irq_line(struct vm *vm, int irq, int level)
 {
 	pic_set_irq(vm, irq, level);
+	ioapic_set_irq(vm, irq, level);
 	irq_update(vm);
 }
 
@@ -41,5 +44,7 @@ void irq_pulse(struct vm *vm, int irq)
 {
 	pic_set_irq(vm, irq, 1);
 	pic_set_irq(vm, irq, 0);
+	ioapic_set_irq(vm, irq, 1);
+	ioapic_set_irq(vm, irq, 0);
 	irq_update(vm);
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Local APICs (xAPIC MMIO at 0xfee00000), one per vCPU, only when the VM
- * has more than one: IPIs (fixed, INIT, SIPI; physical and flat logical
- * destinations, shorthands), EOI, TPR, the timer (one-shot and periodic,
- * from a timerfd per vCPU the main loop waits on). Legacy interrupts
- * still come from the PIC through the BSP's LINT0 (virtual wire mode:
- * the guest runs with `noapic`); there is no I/O APIC yet.
+ * Local APICs (xAPIC MMIO at 0xfee00000), one per vCPU: IPIs (fixed,
+ * INIT, SIPI; physical and flat logical destinations, shorthands),
+ * interrupts from the I/O APIC (level-triggered ones are remembered in
+ * TMR and their EOI goes back to it), TPR, the timer (one-shot and
+ * periodic, from a timerfd per vCPU the main loop waits on). Until the
+ * guest programs the I/O APIC, the PIC reaches the BSP through LINT0
+ * (virtual wire mode, ExtINT).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ enum {
 struct lapic {
 	struct vcpu *vcpu;
 	u32 regs[0x400 / 4];	/* the plain registers, by offset / 4 */
-	u32 irr[8], isr[8];
+	u32 irr[8], isr[8], tmr[8];
 	int tfd;
 	u64 timer_start_ns;
 };
@@ -64,9 +65,15 @@ static u32 divide(struct lapic *a)
 	return shift == 8 ? 1 : 1U << shift;
 }
 
-static void set_irr(struct lapic *a, int vector)
+static void set_irr(struct lapic *a, int vector, bool level)
 {
-	a->irr[vector / 32] |= 1U << (vector % 32);
+	u32 bit = 1U << (vector % 32);
+
+	a->irr[vector / 32] |= bit;
+	if (level)
+		a->tmr[vector / 32] |= bit;
+	else
+		a->tmr[vector / 32] &= ~bit;
 	pthread_cond_broadcast(&a->vcpu->vm->irq_cond);
 	vcpu_kick(a->vcpu);
 }
@@ -104,9 +111,26 @@ int lapic_ack(struct vcpu *v)
 static void eoi(struct lapic *a)
 {
 	int vec = highest(a->isr);
+	u32 bit = 1U << (vec % 32);
 
-	if (vec >= 0)
-		a->isr[vec / 32] &= ~(1U << (vec % 32));
+	if (vec < 0)
+		return;
+	a->isr[vec / 32] &= ~bit;
+	if (a->tmr[vec / 32] & bit) {
+		a->tmr[vec / 32] &= ~bit;
+		ioapic_eoi(a->vcpu->vm, vec);
+	}
+}
+
+/* May the PIC's INTR reach this vCPU (LINT0 unmasked, in ExtINT mode)? */
+bool lapic_extint(struct vcpu *v)
+{
+	u32 lvt0;
+
+	if (!v->apic)
+		return v->id == 0;
+	lvt0 = *reg(v->apic, APIC_LVT0);
+	return !(lvt0 & LVT_MASKED) && ((lvt0 >> 8) & 7) == 7;
 }
 
 static void timer_arm(struct lapic *a)
@@ -151,7 +175,7 @@ void lapic_timer(struct vcpu *v)
 	pthread_mutex_lock(&v->vm->lock);
 	lvt = *reg(a, APIC_LVTT);
 	if (!(lvt & LVT_MASKED) && (lvt & 0xff) >= 16)
-		set_irr(a, lvt & 0xff);
+		set_irr(a, lvt & 0xff, false);
 	pthread_mutex_unlock(&v->vm->lock);
 }
 
@@ -167,20 +191,19 @@ static bool matches(struct lapic *a, u32 dest, bool logical)
 	return (*reg(a, APIC_LDR) >> 24) & dest;
 }
 
-static void deliver(struct lapic *dst, u32 icr)
+static void deliver(struct lapic *dst, u32 mode, int vector, bool level)
 {
-	u32 mode = (icr >> 8) & 7;
-
 	switch (mode) {
 	case 0:		/* fixed */
 	case 1:		/* lowest priority: the first match takes it */
-		set_irr(dst, icr & 0xff);
+		if (vector >= 16)
+			set_irr(dst, vector, level);
 		break;
 	case 5:		/* INIT; the level-deassert form does nothing */
 		break;
 	case 6:		/* startup */
 		if (!dst->vcpu->started)
-			vcpu_start_ap(dst->vcpu, icr & 0xff);
+			vcpu_start_ap(dst->vcpu, vector);
 		break;
 	default:	/* NMI, SMI: not yet */
 		pr_debug("vcpu %d: IPI mode %u ignored", dst->vcpu->id, mode);
@@ -188,11 +211,14 @@ static void deliver(struct lapic *dst, u32 icr)
 	}
 }
 
-static void send_ipi(struct lapic *src, u32 icr)
+/*
+ * Deliver to every local APIC the destination names (src and shorthand:
+ * an IPI's; NULL and 0 for the I/O APIC). True if one took it.
+ */
+static bool deliver_all(struct vm *vm, struct lapic *src, u32 shorthand, u32 dest,
+			bool logical, u32 mode, int vector, bool level)
 {
-	struct vm *vm = src->vcpu->vm;
-	u32 dest = *reg(src, APIC_ICR2) >> 24, shorthand = (icr >> 18) & 3;
-	bool logical = icr & (1U << 11), lowest = ((icr >> 8) & 7) == 1;
+	bool taken = false;
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_vcpus; i++) {
@@ -202,10 +228,24 @@ static void send_ipi(struct lapic *src, u32 icr)
 		if ((shorthand == 1 && !self) || (shorthand == 3 && self) ||
 		    (shorthand == 0 && !matches(dst, dest, logical)))
 			continue;
-		deliver(dst, icr);
-		if (lowest)
+		deliver(dst, mode, vector, level);
+		taken = true;
+		if (mode == 1)
 			break;
 	}
+	return taken;
+}
+
+static void send_ipi(struct lapic *src, u32 icr)
+{
+	deliver_all(src->vcpu->vm, src, (icr >> 18) & 3, *reg(src, APIC_ICR2) >> 24,
+		    icr & (1U << 11), (icr >> 8) & 7, icr & 0xff, false);
+}
+
+bool lapic_deliver_msg(struct vm *vm, u32 dest, bool logical, u32 mode, int vector,
+		       bool level)
+{
+	return deliver_all(vm, NULL, 0, dest, logical, mode, vector, level);
 }
 
 static u32 lapic_read(struct lapic *a, u32 off)
@@ -282,8 +322,6 @@ int lapic_init(struct vm *vm)
 {
 	unsigned int i;
 
-	if (vm->nr_vcpus < 2)
-		return 0;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		struct lapic *a = calloc(1, sizeof(*a));
@@ -321,4 +359,16 @@ void lapic_exit(struct vm *vm)
 		free(a);
 		vm->vcpus[i].apic = NULL;
 	}
+}
+
+void lapic_dump(struct vcpu *v)
+{
+	struct lapic *a = v->apic;
+
+	if (!a)
+		return;
+	pr_info("dump: vcpu %d apic: irr %d isr %d tmr %d tpr %#x spiv %#x lvt0 %#x lvtt %#x tmict %u tmcct %u",
+		v->id, highest(a->irr), highest(a->isr), highest(a->tmr),
+		*reg(a, APIC_TASKPRI), *reg(a, APIC_SPIV), *reg(a, APIC_LVT0),
+		*reg(a, APIC_LVTT), *reg(a, APIC_TMICT), timer_current(a));
 }

@@ -39,6 +39,7 @@ static const struct init_level levels[] = {
 	{ "memory",	vm_memory_init,	vm_memory_exit },
 	{ "vcpus",	vcpus_create,	vcpus_destroy },
 	{ "lapic",	lapic_init,	lapic_exit },
+	{ "ioapic",	ioapic_init,	ioapic_exit },
 	{ "pic",	pic_init,	pic_exit },
 	{ "pit",	pit_init,	pit_exit },
 	{ "serial",	serial_init,	serial_exit },
@@ -82,10 +83,32 @@ static int signals_fd(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGUSR2);
 	/* Before any thread starts, so that they all inherit the mask. */
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* SIGUSR2: the state of the vCPUs and interrupt controllers, for a person
+ * wondering why a guest is stuck. */
+static void vm_dump(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		pr_info("dump: vcpu %u: started %d halted %d done %d ready %d window %d if %d",
+			i, v->started, v->halted, v->done,
+			v->run ? v->run->ready_for_interrupt_injection : -1,
+			v->run ? v->run->request_interrupt_window : -1,
+			v->run ? v->run->if_flag : -1);
+		lapic_dump(v);
+	}
+	pic_dump(vm);
+	ioapic_dump(vm);
+	serial_dump(vm);
 }
 
 static void on_signal(struct vm *vm, int sfd)
@@ -95,6 +118,11 @@ static void on_signal(struct vm *vm, int sfd)
 	if (read(sfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo == SIGPIPE)
 		return;
 	pthread_mutex_lock(&vm->lock);
+	if (si.ssi_signo == SIGUSR2) {
+		vm_dump(vm);
+		pthread_mutex_unlock(&vm->lock);
+		return;
+	}
 	vm_stop(vm, VM_POWEROFF, si.ssi_signo == SIGTERM ? "SIGTERM: powering off" :
 		si.ssi_signo == SIGINT ? "SIGINT: powering off" : "SIGHUP: powering off");
 	pthread_mutex_unlock(&vm->lock);

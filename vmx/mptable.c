@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The Intel MultiProcessor table (MP spec 1.4) in the BIOS area, so that
- * a guest without ACPI finds its processors: one entry per vCPU and an
- * ISA bus. No I/O APIC yet: guests run with `noapic` and take legacy
- * interrupts from the PIC through the BSP's LINT0 (virtual wire).
+ * a guest without ACPI finds its processors and its interrupt routing:
+ * one entry per vCPU, a PCI bus (0) and an ISA bus (1), the I/O APIC, an
+ * I/O interrupt entry per ISA IRQ and per PCI device's INTA#, and the
+ * local APICs' LINT0 (ExtINT, the PIC) and LINT1 (NMI).
  */
 #include <errno.h>
 #include <string.h>
 
-#include "vmx.h"
+#include "pci.h"
 
 #define MPTABLE_ADDR	BIOS_ADDR
-#define LAPIC_ADDR	0xfee00000U
+#define MPTABLE_MAX	0x1000
+#define BUS_PCI		0
+#define BUS_ISA		1
 
 struct mpf {
 	char signature[4];
@@ -42,6 +45,35 @@ struct mpc_bus {
 	char bustype[6];
 } __attribute__((packed));
 
+struct mpc_ioapic {
+	u8 type, apicid, apicver, flags;
+	u32 apicaddr;
+} __attribute__((packed));
+
+struct mpc_intsrc {	/* I/O (type 3) and local (type 4) interrupt entries */
+	u8 type, irqtype;
+	u16 irqflag;	/* 0: as the bus says (ISA edge/high, PCI level/low) */
+	u8 srcbus, srcbusirq, dstapic, dstirq;
+} __attribute__((packed));
+
+enum { MP_INT = 0, MP_NMI = 1, MP_EXTINT = 3 };
+
+struct mp_writer {
+	u8 *p, *end;
+	u16 count;
+};
+
+static void put(struct mp_writer *w, const void *e, size_t n)
+{
+	if (w->p + n > w->end) {	/* cannot happen with PCI_MAX_DEVS */
+		w->end = NULL;
+		return;
+	}
+	memcpy(w->p, e, n);
+	w->p += n;
+	w->count++;
+}
+
 static u8 checksum(const void *p, size_t n)
 {
 	const u8 *b = p;
@@ -52,22 +84,10 @@ static u8 checksum(const void *p, size_t n)
 	return -sum;
 }
 
-int mptable_write(struct vm *vm)
+static void put_cpus(struct vm *vm, struct mp_writer *w)
 {
-	size_t size = sizeof(struct mpf) + sizeof(struct mpc_header) +
-		      vm->nr_vcpus * sizeof(struct mpc_cpu) + sizeof(struct mpc_bus);
-	u8 *base = guest_ptr(vm, MPTABLE_ADDR, size);
-	struct mpf *mpf = (struct mpf *)base;
-	struct mpc_header *mpc = (struct mpc_header *)(mpf + 1);
-	u8 *p = (u8 *)(mpc + 1);
-	struct mpc_bus bus = { .type = 1, .busid = 0, .bustype = "ISA   " };
 	unsigned int i;
 
-	if (vm->nr_vcpus < 2)
-		return 0;
-	if (!base)
-		return -ENOMEM;
-	memset(base, 0, size);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct mpc_cpu cpu = {
 			.type = 0,
@@ -78,19 +98,67 @@ int mptable_write(struct vm *vm)
 			.featureflag = 0x201,			/* FPU, APIC */
 		};
 
-		memcpy(p, &cpu, sizeof(cpu));
-		p += sizeof(cpu);
+		put(w, &cpu, sizeof(cpu));
 	}
-	memcpy(p, &bus, sizeof(bus));
-	p += sizeof(bus);
+}
+
+static void put_irqs(struct vm *vm, struct mp_writer *w)
+{
+	struct mpc_ioapic io = { 2, ioapic_id(vm), 0x11, 1, IOAPIC_BASE };
+	struct mpc_intsrc e = { .type = 3, .irqtype = MP_INT, .dstapic = io.apicid };
+	u32 pci_pins = 0;
+	u8 slot, irq;
+	int i, n;
+
+	put(w, &io, sizeof(io));
+	for (i = 0; (n = pci_intx_route(vm, i, &slot, &irq)) > 0; i++) {
+		e.srcbus = BUS_PCI;
+		e.srcbusirq = slot << 2;		/* INTA# */
+		e.dstirq = ioapic_pin(irq);
+		pci_pins |= 1U << e.dstirq;
+		put(w, &e, sizeof(e));
+	}
+	for (i = 0; i < 16; i++) {
+		e.srcbus = BUS_ISA;
+		e.srcbusirq = i;
+		e.dstirq = ioapic_pin(i);
+		if (i != 2 && !(pci_pins & (1U << e.dstirq)))
+			put(w, &e, sizeof(e));
+	}
+	e = (struct mpc_intsrc){ 4, MP_EXTINT, 0, BUS_ISA, 0, 0xff, 0 };
+	put(w, &e, sizeof(e));
+	e = (struct mpc_intsrc){ 4, MP_NMI, 0, BUS_ISA, 0, 0xff, 1 };
+	put(w, &e, sizeof(e));
+}
+
+int mptable_write(struct vm *vm)
+{
+	u8 *base = guest_ptr(vm, MPTABLE_ADDR, MPTABLE_MAX);
+	struct mpf *mpf = (struct mpf *)base;
+	struct mpc_header *mpc = (struct mpc_header *)(mpf + 1);
+	struct mpc_bus pci = { 1, BUS_PCI, "PCI   " }, isa = { 1, BUS_ISA, "ISA   " };
+	struct mp_writer w;
+
+	if (!base)
+		return -ENOMEM;
+	memset(base, 0, MPTABLE_MAX);
+	w = (struct mp_writer){ (u8 *)(mpc + 1), base + MPTABLE_MAX, 0 };
+	put_cpus(vm, &w);
+	put(&w, &pci, sizeof(pci));
+	put(&w, &isa, sizeof(isa));
+	put_irqs(vm, &w);
+	if (!w.end) {
+		pr_err("the MP table does not fit in %d bytes", MPTABLE_MAX);
+		return -ENOSPC;
+	}
 
 	memcpy(mpc->signature, "PCMP", 4);
-	mpc->length = p - (u8 *)mpc;
+	mpc->length = w.p - (u8 *)mpc;
 	mpc->spec = 4;
 	memcpy(mpc->oem, "OPENESX ", 8);
 	memcpy(mpc->product, "vmx         ", 12);
-	mpc->oemcount = vm->nr_vcpus + 1;
-	mpc->lapic = LAPIC_ADDR;
+	mpc->oemcount = w.count;
+	mpc->lapic = LAPIC_BASE;
 	mpc->checksum = checksum(mpc, mpc->length);
 
 	memcpy(mpf->signature, "_MP_", 4);

@@ -140,6 +140,22 @@ void pci_irq(struct pci_dev *dev, int level)
 	irq_line(dev->vm, dev->irq, level);
 }
 
+/* The Nth device's slot and INTA# line: 1, or 0 past the last one. */
+int pci_intx_route(struct vm *vm, int n, u8 *slot, u8 *irq)
+{
+	struct pci *pci = vm->pci;
+	int s;
+
+	for (s = 1; pci && s < PCI_MAX_DEVS; s++) {
+		if (!pci->devs[s] || n--)
+			continue;
+		*slot = s;
+		*irq = pci->devs[s]->irq;
+		return 1;
+	}
+	return 0;
+}
+
 bool pci_bus_master(const struct pci_dev *dev)
 {
 	return rd16(dev->cfg + 0x04) & PCI_CMD_MASTER;

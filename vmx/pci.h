@@ -63,6 +63,8 @@ int pci_set_bar(struct pci_dev *dev, int bar, u64 size, bool io, pci_bar_fn fn);
 u8 *pci_add_cap(struct pci_dev *dev, u8 id, u8 len);
 int pci_register(struct vm *vm, struct pci_dev *dev);
 
+int pci_intx_route(struct vm *vm, int n, u8 *slot, u8 *irq);
+
 /* Lock held. */
 void pci_irq(struct pci_dev *dev, int level);
 bool pci_bus_master(const struct pci_dev *dev);

@@ -266,3 +266,14 @@ void pic_exit(struct vm *vm)
 	free(vm->pic);
 	vm->pic = NULL;
 }
+
+void pic_dump(struct vm *vm)
+{
+	struct pic *p = vm->pic;
+	int i;
+
+	for (i = 0; p && i < 2; i++)
+		pr_info("dump: pic %d: irr %#04x isr %#04x imr %#04x lines %#04x base %#x",
+			i, p->chip[i].irr, p->chip[i].isr, p->chip[i].imr,
+			p->chip[i].last_level, p->chip[i].base);
+}

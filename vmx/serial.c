@@ -200,3 +200,12 @@ void serial_exit(struct vm *vm)
 	free(vm->serial);
 	vm->serial = NULL;
 }
+
+void serial_dump(struct vm *vm)
+{
+	struct serial *s = vm->serial;
+
+	if (s)
+		pr_info("dump: com1: ier %#x iir %#x lsr %#x mcr %#x rx %u thr_pending %d",
+			s->ier, s->iir, s->lsr, s->mcr, s->rx_len, s->thr_pending);
+}

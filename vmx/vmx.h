@@ -49,6 +49,7 @@ extern int vmx_debug;
 #define BIOS_ADDR		0xf0000
 #define KERNEL_ADDR		0x100000
 #define LAPIC_BASE		0xfee00000ULL
+#define IOAPIC_BASE		0xfec00000ULL
 #define PCI_HOLE_START		(3 * GB)	/* RAM above it moves to 4 GiB */
 
 /* How a VM ends: the process's exit status. */
@@ -72,7 +73,7 @@ struct vcpu {
 	bool halted;		/* waiting in HLT for an interrupt */
 	bool done;		/* the thread has left its loop */
 	int sipi_vector;	/* APs: where the startup IPI sent it */
-	struct lapic *apic;	/* NULL with one vCPU */
+	struct lapic *apic;
 };
 
 typedef int (*io_fn)(struct vm *vm, void *opaque, u16 port, u8 *data,
@@ -104,6 +105,7 @@ struct rtc;
 struct i8042;
 struct pci;
 struct term;
+struct ioapic;
 
 struct vm {
 	struct vmx_config cfg;
@@ -137,6 +139,7 @@ struct vm {
 	struct i8042 *i8042;
 	struct pci *pci;
 	struct term *term;
+	struct ioapic *ioapic;
 };
 
 /* vm.c: the hypervisor device, memory, the VM's end. */
@@ -147,6 +150,12 @@ void vm_memory_exit(struct vm *vm);
 void *guest_ptr(struct vm *vm, u64 gpa, u64 len);
 void vm_stop(struct vm *vm, int code, const char *why);	/* lock held */
 bool vm_stopping(struct vm *vm);			/* lock held */
+
+/* SIGUSR2: what each device holds, on stderr (lock held). */
+void pic_dump(struct vm *vm);
+void ioapic_dump(struct vm *vm);
+void lapic_dump(struct vcpu *v);
+void serial_dump(struct vm *vm);
 
 /* main.c: devices' file descriptors in the main loop (before it runs). */
 int vm_poll_add(struct vm *vm, int fd, short events, poll_fn fn, void *opaque);
@@ -182,14 +191,26 @@ bool pic_pending(struct vm *vm);	/* an interrupt waits for the CPU */
 int pic_ack(struct vm *vm);		/* the vector to inject */
 void pic_set_irq(struct vm *vm, int irq, int level);
 
-/* lapic.c: local APICs, only with more than one vCPU. Lock held. */
+/* lapic.c: local APICs, one per vCPU. Lock held. */
 int lapic_init(struct vm *vm);
 void lapic_exit(struct vm *vm);
 int lapic_pending(struct vcpu *v);	/* vector, or -1 */
 int lapic_ack(struct vcpu *v);
 void lapic_mmio(struct vcpu *v, u64 off, u8 *data, u32 len, bool write);
 int lapic_timer_fd(struct vcpu *v);
+bool lapic_extint(struct vcpu *v);	/* the PIC may interrupt this vCPU */
+bool lapic_deliver_msg(struct vm *vm, u32 dest, bool logical, u32 mode, int vector,
+		       bool level);
 void lapic_timer(struct vcpu *v);	/* lock not held */
+
+/* ioapic.c: the I/O APIC. Lock held. */
+int ioapic_init(struct vm *vm);
+void ioapic_exit(struct vm *vm);
+int ioapic_pin(int irq);		/* where a device's IRQ line comes in */
+u32 ioapic_id(struct vm *vm);
+void ioapic_set_irq(struct vm *vm, int irq, int level);
+void ioapic_eoi(struct vm *vm, int vector);
+void ioapic_mmio(struct vm *vm, u64 off, u8 *data, u32 len, bool write);
 
 int pit_init(struct vm *vm);
 void pit_exit(struct vm *vm);

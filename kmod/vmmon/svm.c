@@ -471,6 +471,7 @@ static void svm_save_interrupted_event(struct vmm_svm_vcpu *svm)
 	struct vmcb_control_area *c = &svm->vmcb->control;
 	u32 info = c->exit_int_info;
 
+	c->event_inj = 0;	/* delivered, or else in exit_int_info */
 	if (!(info & SVM_EXITINTINFO_VALID) ||
 	    (info & SVM_EXITINTINFO_TYPE_MASK) == SVM_EXITINTINFO_TYPE_SOFT)
 		return;
@@ -531,12 +532,13 @@ static int svm_handle_exit(struct vmm_vcpu *vcpu);
 static int svm_vcpu_run(struct vmm_vcpu *vcpu)
 {
 	svm_load_guest(vcpu);
-	svm_inject_events(vcpu);
 	local_irq_disable();
 	if (vmm_vcpu_must_exit(vcpu)) {
 		local_irq_enable();
 		return 1;
 	}
+	/* Only now: an event taken from the queues must reach this entry. */
+	svm_inject_events(vcpu);
 	clgi();
 	svm_switch(vcpu, smp_processor_id());
 	stgi();

@@ -1111,13 +1111,14 @@ static int vmx_vcpu_run(struct vmm_vcpu *vcpu)
 
 	vmx_vcpu_get(vcpu);
 	vmx_load_guest(vcpu);
-	vmx_inject_events(vcpu);
 	local_irq_disable();
 	if (vmm_vcpu_must_exit(vcpu)) {
 		local_irq_enable();
 		vmx_vcpu_put(vcpu);
 		return 1;
 	}
+	/* Only now: an event taken from the queues must reach this entry. */
+	vmx_inject_events(vcpu);
 	fail = vmx_switch(vcpu);
 	if (fail) {
 		error = vmcs_read(VM_INSTRUCTION_ERROR);

@@ -87,7 +87,7 @@ memsize = "256"
 numvcpus = "1"
 kernel = "/vmw/payload/vmlinuz"
 initrd = "/vmw/payload/guest.cpio.gz"
-cmdline = "console=ttyS0 reboot=k panic=-1 nolapic noapic nokaslr tsc=reliable no_timer_check i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
+cmdline = "console=ttyS0 reboot=k panic=-1 nokaslr tsc=reliable no_timer_check i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
 serial0.fileType = "stdio"
 EOC
 	echo "VMW: booting a guest VM on /dev/vmmon ($(cat /proc/vmware/vmmon | head -1)); its console follows."

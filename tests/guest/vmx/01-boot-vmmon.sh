@@ -17,8 +17,6 @@ fi
 [ -c "$DEV" ] || fail "$DEV is missing"
 MEM=256
 CPUS=${VMX_VCPUS:-1}
-APIC=nolapic	# one vCPU: no local APIC at all
-[ "$CPUS" -gt 1 ] && APIC=	# more: local APICs, legacy IRQs from the PIC
 T=/tmp/vmx-boot
 rm -rf $T && mkdir -p $T
 cat > $T/guest.vmx <<EOC
@@ -29,7 +27,7 @@ memsize = "$MEM"
 numvcpus = "$CPUS"
 kernel = "$P/vmlinuz"
 initrd = "$P/guest.cpio.gz"
-cmdline = "console=ttyS0 earlyprintk=ttyS0 reboot=k panic=-1 $APIC noapic nokaslr tsc=reliable no_timer_check mitigations=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
+cmdline = "console=ttyS0 earlyprintk=ttyS0 reboot=k panic=-1 nokaslr tsc=reliable no_timer_check mitigations=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
 tools.syncTime = "FALSE"
 EOC
 mkfifo $T/in
@@ -37,7 +35,7 @@ VMX_DEV=$DEV $P/vmx $T/guest.vmx < $T/in > $T/out 2> $T/err &
 pid=$!
 exec 3> $T/in
 
-show() { note "--- guest console (tail)"; tail -${SHOW:-25} $T/out | sed 's/^/    /'; note "--- vmx stderr"; sed 's/^/    /' $T/err; }
+show() { kill -USR2 $pid 2>/dev/null; sleep 1; for f in $(find /proc/vmware/vm -type f 2>/dev/null); do [ -f "$f" ] && { note "--- $f"; sed 's/^/    /' "$f"; }; done; note "--- guest console (tail)"; tail -${SHOW:-60} $T/out | sed 's/^/    /'; note "--- vmx stderr"; sed 's/^/    /' $T/err; }
 wait_for() {	# wait_for PATTERN SECONDS [COUNT]
 	i=0
 	while [ "$(grep -a -c "$1" $T/out)" -lt "${3:-1}" ]; do

@@ -21,7 +21,7 @@ config() {	# config FILETYPE FILENAME
 memsize = "128"
 kernel = "$P/vmlinuz"
 initrd = "$P/guest.cpio.gz"
-cmdline = "console=ttyS0 reboot=k panic=-1 nolapic noapic nokaslr tsc=reliable no_timer_check mitigations=off pci=conf1 rdinit=/init"
+cmdline = "console=ttyS0 reboot=k panic=-1 nokaslr tsc=reliable no_timer_check mitigations=off pci=conf1 rdinit=/init"
 serial0.fileType = "$1"
 serial0.fileName = "$2"
 EOC
