@@ -29,13 +29,21 @@ struct vmdisk_backend_ops {
 	void (*close)(struct vmdisk_backend *be);
 };
 
+/* A delta reads what it does not hold from its parent, which it owns:
+ * closing the delta closes the chain below it. */
 struct vmdisk_backend {
 	const struct vmdisk_backend_ops *ops;
 	struct file *file;
+	struct vmdisk_backend *parent;
 };
 
 /* Each takes its own reference to file; ERR_PTR on failure. */
 struct vmdisk_backend *vmdisk_file_open(struct file *file, loff_t offset);
 struct vmdisk_backend *vmdisk_vmdk_open(struct file *file);
+/* A COWD delta on top of parent, which it owns once this succeeds. */
+struct vmdisk_backend *vmdisk_delta_open(struct file *file,
+					 struct vmdisk_backend *parent);
+/* Make the empty file an empty COWD delta of capacity bytes. */
+int vmdisk_delta_format(struct file *file, u64 capacity);
 
 #endif /* VMDISK_BACKEND_H */

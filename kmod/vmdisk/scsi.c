@@ -272,8 +272,11 @@ void vmdisk_scsi_exec(struct vmdisk *disk, struct vmdisk_cmd *c)
 		if (!r.buf)
 			ret = VMDISK_S_BUSY;
 	}
-	if (!ret)
+	if (!ret) {
+		down_read(&disk->be_lock);
 		ret = r.op->exec(&r);
+		up_read(&disk->be_lock);
+	}
 	kfree(r.buf);
 	if (!ret)
 		return;
