@@ -30,7 +30,9 @@ for r in $ROUNDS; do
 	delta=${r%%:*} at=${r#*:}
 	seed=$((1000 + n))
 	img=$OUT/disk$n.img
+	# Journalled ext4, made here: busybox mke2fs makes only ext2.
 	rm -f "$img"; truncate -s 256M "$img"
+	mkfs.ext4 -q -F "$img" || { echo "crash-vmdisk: mkfs.ext4 failed"; exit 1; }
 	if [ "$at" = 0 ]; then pat='VMW-CRASH-START'; else pat="ACK $((at - 1))[[:space:]]*\$"; fi
 	VMW_APPEND="vmw.crash=write vmw.crash.seed=$seed vmw.crash.delta=$delta" \
 		nice "$HERE/boot.sh" -e qemu -k "$KVER" -i "$INITRD" -t 400 -s vmdiskcrash \

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Crash test, first host (tests/host/crash-vmdisk.sh): a sparse VMDK (with
-# vmw.crash.delta=1, a delta on top of one) on ext4 on the virtio disk,
+# vmw.crash.delta=1, a delta on top of one) on the ext4 (journalled, made
+# by the host script) of the virtio disk,
 # attached to the loopback HBA; vdrandw logs "ACK i" after each write i
 # and its fdatasync (SYNCHRONIZE CACHE) returned. The host script kills
 # QEMU hard somewhere in the middle. Skips unless vmw.crash=write.
@@ -12,7 +13,6 @@ vmw_stock sd_mod && vmw_stock sg || fail "sd_mod/sg"
 vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 0.5; done
 [ -b /dev/vda ] || fail "no /dev/vda"
-mke2fs -q -t ext4 /dev/vda || fail "mke2fs"
 mkdir -p /mnt/c && mount -t ext4 /dev/vda /mnt/c || fail "mount"
 cd /mnt/c
 vmdiskctl mkvmdk d.vmdk 64M || fail "mkvmdk"
