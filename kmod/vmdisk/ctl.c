@@ -36,6 +36,8 @@ static struct file *vmdisk_ctl_backing(const struct vmdisk_create *req)
 	if (req->flags & VMDISK_CREATE_PATH) {
 		if (!memchr(req->path, 0, sizeof(req->path)) || !req->path[0])
 			return ERR_PTR(-EINVAL);
+		if (req->flags & VMDISK_CREATE_DIRECT)
+			mode |= O_DIRECT;
 		return filp_open(req->path, mode | O_LARGEFILE, 0);
 	}
 	return fget(req->fd) ?: ERR_PTR(-EBADF);

@@ -6,9 +6,9 @@
  *   vmdiskctl mkvmdk [-f] FILE SIZE    create a VMDK monolithicSparse file
  *                                      (-f: monolithicFlat, FILE is the
  *                                      descriptor, FILE-flat.vmdk the data)
- *   vmdiskctl create [-n|-r] [-b BS] [-s SIZE] FILE  prints the disk id
+ *   vmdiskctl create [-d] [-n|-r] [-b BS] [-s SIZE] FILE  prints the id
  *   vmdiskctl attach ID                prints H:C:T:L and /dev/sdX
- *   vmdiskctl add [-n|-r] [-b BS] [-s SIZE] FILE     create + attach
+ *   vmdiskctl add [-d] [-n|-r] [-b BS] [-s SIZE] FILE     create + attach
  *   vmdiskctl detach ID
  *   vmdiskctl destroy ID
  *   vmdiskctl snapshot ID NEW.vmdk     freeze the disk: its writes go to
@@ -16,7 +16,8 @@
  *   vmdiskctl list
  *
  * -r opens read-only, -n nonpersistent (writes go to a temporary delta that
- * is dropped when the disk is destroyed); -t raw|vmdk takes FILE as that
+ * is dropped when the disk is destroyed); -d opens the file O_DIRECT (raw
+ * disks then do asynchronous direct I/O); -t raw|vmdk takes FILE as that
  * format without looking at it.
  *
  * SIZE takes a K, M, G or T suffix (powers of 1024). create and add find
@@ -46,7 +47,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: %s mkraw|mkvmdk [-f] FILE SIZE\n"
-		"       %s create|add [-n|-r] [-t raw|vmdk] [-b 512|4096] [-s SIZE] FILE\n"
+		"       %s create|add [-d] [-n|-r] [-t raw|vmdk] [-b 512|4096] [-s SIZE] FILE\n"
 		"       %s attach|detach|destroy ID\n"
 		"       %s snapshot ID NEW.vmdk\n"
 		"       %s list\n", prog, prog, prog, prog, prog);
@@ -437,8 +438,11 @@ static int do_create(int ctl, int argc, char **argv, uint32_t *id)
 	int opt, n = 0;
 
 	optind = 1;
-	while ((opt = getopt(argc, argv, "nrb:s:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "dnrb:s:t:")) != -1) {
 		switch (opt) {
+		case 'd':
+			c.flags |= VMDISK_CREATE_DIRECT;
+			break;
 		case 't':
 			type = optarg;
 			break;

@@ -90,6 +90,12 @@
  *                     regular file open for reading, and for writing unless
  *                     VMDISK_CREATE_READONLY. capacity 0 means the file's
  *                     size. Returns the id.   -> EBADF, EINVAL, ENOSPC
+ *                     With VMDISK_CREATE_DIRECT and a path, the file is
+ *                     opened O_DIRECT (EINVAL where its file system has
+ *                     no direct I/O); an fd brings its own O_DIRECT. Raw
+ *                     disks on an O_DIRECT file do direct, asynchronous
+ *                     I/O: one front-end thread keeps many commands in
+ *                     flight.
  * VMDISK_IOC_ATTACH   vmdisk_target: attach disk <id> to the loopback HBA;
  *                     returns its host, channel, target and LUN.
  *                                              -> ENOENT, EBUSY (attached)
@@ -145,8 +151,9 @@
 #define VMDISK_CREATE_PATH	(1U << 1)	/* open path, ignore fd */
 #define VMDISK_CREATE_NONPERSISTENT (1U << 2)	/* writes go to a temporary
 						 * delta, lost at destruction */
+#define VMDISK_CREATE_DIRECT	(1U << 3)	/* open path O_DIRECT */
 #define VMDISK_CREATE_FLAGS	(VMDISK_CREATE_READONLY | VMDISK_CREATE_PATH | \
-				 VMDISK_CREATE_NONPERSISTENT)
+				 VMDISK_CREATE_NONPERSISTENT | VMDISK_CREATE_DIRECT)
 
 struct vmdisk_create {
 	__u32 size;		/* sizeof(struct vmdisk_create) */
