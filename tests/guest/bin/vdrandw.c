@@ -4,8 +4,8 @@
  * differential and crash tests.
  *
  *   vdrandw diff SEED COUNT DEV...
- *	COUNT writes of 1 to 256 sectors at random sector offsets (so most
- *	cover partial grains), the same data at the same place on every DEV,
+ *	COUNT writes at random sector offsets, of 1 to 32 sectors (every
+ *	eighth: 1 to 256), so most cover partial grains; the same data at the same place on every DEV,
  *	O_DIRECT, with an fdatasync every 64 writes. The caller then compares
  *	the devices whole.
  *   vdrandw log SEED COUNT DEV

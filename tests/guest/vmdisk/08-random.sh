@@ -1,6 +1,6 @@
 #!/bin/sh
 # Differential test: the same 3000 random writes (fixed seed, 512 B to
-# 128 KiB at any sector, so mostly partial grains) through the loopback
+# 16 KiB, every eighth up to 128 KiB, at any sector: mostly partial grains) through the loopback
 # HBA to a raw file and to a sparse VMDK, then the two disks compared
 # whole; again over a chain of two deltas; again after re-opening
 # everything from the files.
