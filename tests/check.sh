@@ -120,6 +120,18 @@ for v in $BUILT; do
 	echo "=== qemu (AMD-V) on $v"
 	host "qemu-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1200 "${EXTRA[@]}"
 done
+# Crash consistency of vmdisk's sparse VMDK: hosts killed hard mid-write
+# and rebooted on the same virtio disk (about 4 minutes).
+CRASH_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | head -1)
+if [ -n "$CRASH_KVER" ] && { [ -z "$SUITES" ] || [[ ",$SUITES," == *,vmdisk,* ]]; }; then
+	echo "=== vmdisk crash test on $CRASH_KVER"
+	tests/host/crash-vmdisk.sh -k "$CRASH_KVER" -i "$B/host-$CRASH_KVER.cpio.gz" \
+		-o "$B/crash-vmdisk" > "$B/crash-vmdisk.judge" 2>&1
+	cat "$B/crash-vmdisk.judge"
+	line=$(tail -1 "$B/crash-vmdisk.judge")
+	tally "vmdisk-crash:$CRASH_KVER" "${line#crash-vmdisk: }"
+	grep -q ' 0 failed' <<< "$line" || WHY+=("$(grep -a -A12 FAILED "$B/crash-vmdisk.judge" | head -14)")
+fi
 NOHW_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | tail -1)
 if [ -n "$NOHW_KVER" ] && [ -z "$SUITES" ]; then
 	echo "=== qemu without svm/vmx on $NOHW_KVER"

@@ -10,8 +10,26 @@
 
 #include <linux/fs.h>
 #include <linux/uio.h>
+#include <linux/workqueue.h>
 
 struct vmdisk_backend;
+
+/*
+ * One asynchronous read or write, for backends with ->submit. The caller
+ * sets iter and done; done(aio, err) is called exactly once, in process
+ * context, possibly before submit returns. The rest is the backend's.
+ */
+struct vmdisk_aio {
+	struct iov_iter iter;
+	void (*done)(struct vmdisk_aio *aio, int err);
+	struct kiocb iocb;
+	struct work_struct work;
+	struct vmdisk_backend *be;
+	loff_t pos;			/* of the disk, where iter starts */
+	size_t count;
+	long ret;
+	bool write;
+};
 
 struct vmdisk_backend_ops {
 	const char *name;
@@ -20,6 +38,10 @@ struct vmdisk_backend_ops {
 	/* Write the whole iterator at pos; fua: stable before returning. */
 	int (*write)(struct vmdisk_backend *be, struct iov_iter *from,
 		     loff_t pos, bool fua);
+	/* Optional: start aio at pos (a read, or a write with fua) and
+	 * return; queue depth > 1 then overlaps in the backend. */
+	void (*submit)(struct vmdisk_backend *be, struct vmdisk_aio *aio,
+		       loff_t pos, bool write, bool fua);
 	/* Make [pos, pos + len) stable; len 0 means to the end. */
 	int (*flush)(struct vmdisk_backend *be, loff_t pos, loff_t len);
 	/* Deallocate [pos, pos + len); it must read back as zeroes. */
@@ -29,13 +51,21 @@ struct vmdisk_backend_ops {
 	void (*close)(struct vmdisk_backend *be);
 };
 
+/* A delta reads what it does not hold from its parent, which it owns:
+ * closing the delta closes the chain below it. */
 struct vmdisk_backend {
 	const struct vmdisk_backend_ops *ops;
 	struct file *file;
+	struct vmdisk_backend *parent;
 };
 
 /* Each takes its own reference to file; ERR_PTR on failure. */
 struct vmdisk_backend *vmdisk_file_open(struct file *file, loff_t offset);
 struct vmdisk_backend *vmdisk_vmdk_open(struct file *file);
+/* A COWD delta on top of parent, which it owns once this succeeds. */
+struct vmdisk_backend *vmdisk_delta_open(struct file *file,
+					 struct vmdisk_backend *parent);
+/* Make the empty file an empty COWD delta of capacity bytes. */
+int vmdisk_delta_format(struct file *file, u64 capacity);
 
 #endif /* VMDISK_BACKEND_H */

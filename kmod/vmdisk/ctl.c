@@ -30,11 +30,14 @@ static int vmdisk_ctl_copy_in(void *dst, size_t size, void __user *arg)
 
 static struct file *vmdisk_ctl_backing(const struct vmdisk_create *req)
 {
-	int mode = req->flags & VMDISK_CREATE_READONLY ? O_RDONLY : O_RDWR;
+	int mode = req->flags & (VMDISK_CREATE_READONLY |
+				 VMDISK_CREATE_NONPERSISTENT) ? O_RDONLY : O_RDWR;
 
 	if (req->flags & VMDISK_CREATE_PATH) {
 		if (!memchr(req->path, 0, sizeof(req->path)) || !req->path[0])
 			return ERR_PTR(-EINVAL);
+		if (req->flags & VMDISK_CREATE_DIRECT)
+			mode |= O_DIRECT;
 		return filp_open(req->path, mode | O_LARGEFILE, 0);
 	}
 	return fget(req->fd) ?: ERR_PTR(-EBADF);
@@ -54,6 +57,9 @@ static long vmdisk_ctl_create(void __user *arg)
 		goto out;
 	ret = -EINVAL;
 	if ((req->flags & ~VMDISK_CREATE_FLAGS) || req->reserved || req->id)
+		goto out;
+	if ((req->flags & VMDISK_CREATE_READONLY) &&
+	    (req->flags & VMDISK_CREATE_NONPERSISTENT))
 		goto out;
 	file = vmdisk_ctl_backing(req);
 	if (IS_ERR(file)) {
@@ -156,6 +162,52 @@ out:
 	return ret;
 }
 
+static struct file *vmdisk_ctl_delta_file(const struct vmdisk_snapshot *req)
+{
+	if (req->flags & VMDISK_SNAPSHOT_PATH) {
+		if (!memchr(req->path, 0, sizeof(req->path)) || !req->path[0])
+			return ERR_PTR(-EINVAL);
+		return filp_open(req->path, O_RDWR | O_LARGEFILE, 0);
+	}
+	return fget(req->fd) ?: ERR_PTR(-EBADF);
+}
+
+static long vmdisk_ctl_snapshot(void __user *arg)
+{
+	struct vmdisk_snapshot *req;
+	struct vmdisk *disk;
+	struct file *file;
+	long ret;
+
+	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	ret = vmdisk_ctl_copy_in(req, sizeof(*req), arg);
+	if (ret)
+		goto out;
+	ret = -EINVAL;
+	if ((req->flags & ~VMDISK_SNAPSHOT_FLAGS) || req->depth)
+		goto out;
+	file = vmdisk_ctl_delta_file(req);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out;
+	}
+	mutex_lock(&vmdisk_table_lock);
+	disk = vmdisk_lookup(req->id);
+	ret = disk ? vmdisk_snapshot(disk, file,
+				     req->flags & VMDISK_SNAPSHOT_NEW) : -ENOENT;
+	mutex_unlock(&vmdisk_table_lock);
+	fput(file);
+	if (ret < 0)
+		goto out;
+	req->depth = ret;
+	ret = copy_to_user(arg, req, sizeof(*req)) ? -EFAULT : 0;
+out:
+	kfree(req);
+	return ret;
+}
+
 static long vmdisk_ctl_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -172,6 +224,8 @@ static long vmdisk_ctl_ioctl(struct file *file, unsigned int cmd,
 		return vmdisk_ctl_target(cmd, uarg);
 	case VMDISK_IOC_INFO:
 		return vmdisk_ctl_info(uarg);
+	case VMDISK_IOC_SNAPSHOT:
+		return vmdisk_ctl_snapshot(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -2,6 +2,7 @@
 /*
  * Disk objects: creation from a backing file, the id table, destruction.
  */
+#include <linux/file.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 
@@ -61,7 +62,7 @@ static struct vmdisk_backend *vmdisk_open_backend(struct file *file,
 		return ERR_PTR(-EINVAL);
 	if (!(file->f_mode & FMODE_CAN_READ))
 		return ERR_PTR(-EBADF);
-	if (!(req->flags & VMDISK_CREATE_READONLY) &&
+	if (!(req->flags & (VMDISK_CREATE_READONLY | VMDISK_CREATE_NONPERSISTENT)) &&
 	    !(file->f_mode & FMODE_CAN_WRITE))
 		return ERR_PTR(-EBADF);
 	switch (req->format) {
@@ -74,6 +75,58 @@ static struct vmdisk_backend *vmdisk_open_backend(struct file *file,
 	default:
 		return ERR_PTR(-EINVAL);
 	}
+}
+
+/* An unnamed file in the directory of base, gone once closed. */
+static struct file *vmdisk_tmpfile(struct file *base)
+{
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	char *p = buf ? d_path(&base->f_path, buf, PATH_MAX) : ERR_PTR(-ENOMEM);
+	struct file *tmp;
+
+	if (IS_ERR(p)) {
+		tmp = ERR_CAST(p);
+		goto out;
+	}
+	*(strrchr(p, '/') == p ? p + 1 : strrchr(p, '/')) = 0;
+	tmp = filp_open(p, O_TMPFILE | O_RDWR | O_LARGEFILE, 0600);
+	if (IS_ERR(tmp))
+		pr_err("%s: no temporary delta for a nonpersistent disk: %ld\n",
+		       p, PTR_ERR(tmp));
+out:
+	kfree(buf);
+	return tmp;
+}
+
+/* Put a new delta of capacity bytes in file on top of disk->be. */
+static int vmdisk_push_delta(struct vmdisk *disk, struct file *file,
+			     bool fresh, u64 capacity)
+{
+	struct vmdisk_backend *delta;
+	int ret;
+
+	if (fresh) {
+		ret = vmdisk_delta_format(file, capacity);
+		if (ret)
+			return ret;
+	}
+	/* Whatever the layer below has pending reaches its file now. */
+	ret = disk->be->ops->flush(disk->be, 0, 0);
+	if (ret)
+		return ret;
+	delta = vmdisk_delta_open(file, disk->be);
+	if (IS_ERR(delta))
+		return PTR_ERR(delta);
+	if (delta->ops->size(delta) < capacity) {
+		pr_err("%pD: a delta of %lld bytes on a disk of %llu\n", file,
+		       delta->ops->size(delta), capacity);
+		delta->parent = NULL;
+		delta->ops->close(delta);
+		return -EINVAL;
+	}
+	disk->be = delta;
+	disk->depth++;
+	return 0;
 }
 
 static void vmdisk_set_path(struct vmdisk *disk, struct file *file)
@@ -104,6 +157,20 @@ int vmdisk_create(struct file *file, const struct vmdisk_create *req)
 				    &capacity);
 	if (ret)
 		goto err_backend;
+	if (req->flags & VMDISK_CREATE_NONPERSISTENT) {
+		struct file *tmp = vmdisk_tmpfile(file);
+
+		if (IS_ERR(tmp)) {
+			ret = PTR_ERR(tmp);
+			goto err_backend;
+		}
+		ret = vmdisk_push_delta(disk, tmp, true, capacity);
+		fput(tmp);
+		if (ret)
+			goto err_backend;
+		disk->nonpersistent = true;
+	}
+	init_rwsem(&disk->be_lock);
 	kref_init(&disk->kref);
 	spin_lock_init(&disk->state_lock);
 	disk->block_shift = ilog2(req->block_size ? req->block_size : 512);
@@ -116,7 +183,7 @@ int vmdisk_create(struct file *file, const struct vmdisk_create *req)
 	vmdisk_pr_init(&disk->pr);
 	/* NAA 3: locally assigned, 60 random bits. */
 	disk->naa = (get_random_u64() & ~(0xfULL << 60)) | (3ULL << 60);
-	vmdisk_set_path(disk, file);
+	vmdisk_set_path(disk, file);	/* a nonpersistent disk's base */
 
 	mutex_lock(&vmdisk_table_lock);
 	for (id = 0; id < VMDISK_MAX_DISKS; id++)
@@ -140,6 +207,38 @@ err_backend:
 	disk->be->ops->close(disk->be);
 err_disk:
 	kfree(disk);
+	return ret;
+}
+
+int vmdisk_snapshot(struct vmdisk *disk, struct file *file, bool fresh)
+{
+	struct vmdisk_backend *be;
+	int ret;
+
+	lockdep_assert_held(&vmdisk_table_lock);
+	if (disk->readonly || disk->nonpersistent ||
+	    !S_ISREG(file_inode(file)->i_mode))
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_CAN_READ) || !(file->f_mode & FMODE_CAN_WRITE))
+		return -EBADF;
+	down_write(&disk->be_lock);
+	ret = -ELOOP;
+	if (disk->depth >= VMDISK_MAX_CHAIN)
+		goto out;
+	for (be = disk->be; be; be = be->parent)
+		if (file_inode(be->file) == file_inode(file))
+			goto out;
+	ret = vmdisk_push_delta(disk, file, fresh,
+				disk->nr_blocks << disk->block_shift);
+	if (ret)
+		goto out;
+	vmdisk_set_path(disk, file);
+	ret = disk->depth;
+out:
+	up_write(&disk->be_lock);
+	if (ret == -ELOOP)
+		pr_err("disk %u: %pD would loop or pass %u deltas\n", disk->id,
+		       file, VMDISK_MAX_CHAIN);
 	return ret;
 }
 

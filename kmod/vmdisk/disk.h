@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <uapi/vmdisk.h>
 
 #include "backend.h"
@@ -27,8 +28,14 @@ struct vmdisk {
 	u64 offset;			/* raw: where block 0 starts */
 	u64 naa;			/* VPD 0x83 NAA designator */
 	char serial[16];		/* VPD 0x80 */
-	char path[VMDISK_PATH_MAX];
+	char path[VMDISK_PATH_MAX];	/* the top layer's file */
+	bool nonpersistent;
+	/* The chain: be is the top; commands hold be_lock for reading,
+	 * VMDISK_IOC_SNAPSHOT changes be and depth with it held for writing. */
+	struct rw_semaphore be_lock;
 	struct vmdisk_backend *be;
+	u32 depth;			/* deltas above the base */
+	atomic_t rw_inflight;		/* reads and writes in the backend */
 
 	/* SCSI state, changed by commands. */
 	spinlock_t state_lock;
@@ -51,6 +58,9 @@ extern struct mutex vmdisk_table_lock;
 
 int vmdisk_create(struct file *file, const struct vmdisk_create *req);
 int vmdisk_destroy(u32 id);
+/* Under vmdisk_table_lock: a delta on top (a new one with fresh); returns
+ * the depth of the chain. */
+int vmdisk_snapshot(struct vmdisk *disk, struct file *file, bool fresh);
 /* Under vmdisk_table_lock; no reference taken. */
 struct vmdisk *vmdisk_lookup(u32 id);
 struct vmdisk *vmdisk_lookup_next(u32 id);

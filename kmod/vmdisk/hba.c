@@ -4,8 +4,10 @@
  * "wire" is a function call into the target core.
  *
  * queuecommand runs in atomic context, so it only takes a reference on the
- * disk and queues the command; a worker of vmdisk_hba_wq executes it (and
- * may sleep in the backend) and completes it with scsi_done(). Detaching
+ * disk and queues the command; a worker of vmdisk_hba_wq hands it to the
+ * target core (and may sleep in the backend), which calls
+ * vmdisk_hba_done() when it is done, there or later from an asynchronous
+ * backend's completion; that completes it with scsi_done(). Detaching
  * removes the SCSI device first, which drains its queue, then unpublishes
  * the disk; commands that still find the slot empty fail with
  * DID_BAD_TARGET.
@@ -14,6 +16,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 #include <scsi/scsi.h>
 #include <scsi/scsi_cmnd.h>
@@ -28,6 +31,8 @@ struct vmdisk_hba_cmd {
 	struct work_struct work;
 	struct scsi_cmnd *sc;
 	struct vmdisk *disk;
+	struct vmdisk_cmd c;
+	bool busy;			/* queued and not done yet */
 };
 
 static struct device *vmdisk_hba_dev;
@@ -36,28 +41,43 @@ static struct Scsi_Host *vmdisk_shost;
 static struct workqueue_struct *vmdisk_hba_wq;
 static struct vmdisk __rcu *vmdisk_hba_targets[VMDISK_MAX_DISKS];
 
+static atomic_t vmdisk_hba_inflight = ATOMIC_INIT(0);
+
+/* Process context, from the worker or from a backend's completion. */
+static void vmdisk_hba_done(struct vmdisk_cmd *c)
+{
+	struct vmdisk_hba_cmd *hc = container_of(c, struct vmdisk_hba_cmd, c);
+	struct scsi_cmnd *sc = hc->sc;
+
+	scsi_set_resid(sc, c->resid);
+	if (c->sense_len)
+		memcpy(sc->sense_buffer, c->sense,
+		       min_t(u32, c->sense_len, SCSI_SENSE_BUFFERSIZE));
+	sc->result = c->status;
+	vmdisk_put(hc->disk);
+	smp_store_release(&hc->busy, false);
+	wake_up_var(&hc->busy);
+	if (atomic_dec_and_test(&vmdisk_hba_inflight))
+		wake_up_var(&vmdisk_hba_inflight);
+	scsi_done(sc);
+}
+
 static void vmdisk_hba_work(struct work_struct *work)
 {
 	struct vmdisk_hba_cmd *hc = container_of(work, struct vmdisk_hba_cmd,
 						 work);
 	struct scsi_cmnd *sc = hc->sc;
-	struct vmdisk_cmd c = {
+
+	hc->c = (struct vmdisk_cmd) {
 		.cdb		= sc->cmnd,
 		.cdb_len	= sc->cmd_len,
 		.sgl		= scsi_sglist(sc),
 		.sg_count	= scsi_sg_count(sc),
 		.buflen		= scsi_bufflen(sc),
 		.initiator	= 0,
+		.done		= vmdisk_hba_done,
 	};
-
-	vmdisk_scsi_exec(hc->disk, &c);
-	scsi_set_resid(sc, c.resid);
-	if (c.sense_len)
-		memcpy(sc->sense_buffer, c.sense,
-		       min_t(u32, c.sense_len, SCSI_SENSE_BUFFERSIZE));
-	sc->result = c.status;
-	vmdisk_put(hc->disk);
-	scsi_done(sc);
+	vmdisk_scsi_exec(hc->disk, &hc->c);
 }
 
 static int vmdisk_hba_queuecommand(struct Scsi_Host *shost,
@@ -80,23 +100,26 @@ static int vmdisk_hba_queuecommand(struct Scsi_Host *shost,
 	}
 	hc->sc = sc;
 	hc->disk = disk;
+	hc->busy = true;
+	atomic_inc(&vmdisk_hba_inflight);
 	INIT_WORK(&hc->work, vmdisk_hba_work);
 	queue_work(vmdisk_hba_wq, &hc->work);
 	return 0;
 }
 
-/* Nothing is lost in flight: an abort waits for the command to finish. */
+/* Nothing is lost in flight: an abort waits for the command to finish
+ * (its late scsi_done() is ignored by the midlayer). */
 static int vmdisk_hba_abort(struct scsi_cmnd *sc)
 {
 	struct vmdisk_hba_cmd *hc = scsi_cmd_priv(sc);
 
-	flush_work(&hc->work);
+	wait_var_event(&hc->busy, !smp_load_acquire(&hc->busy));
 	return SUCCESS;
 }
 
 static int vmdisk_hba_reset(struct scsi_cmnd *sc)
 {
-	flush_workqueue(vmdisk_hba_wq);
+	wait_var_event(&vmdisk_hba_inflight, !atomic_read(&vmdisk_hba_inflight));
 	return SUCCESS;
 }
 

@@ -37,15 +37,33 @@ static int vmdisk_show_hba(struct seq_file *m, void *data)
 
 /* Disk data stay valid while the file exists: vmdisk_proc_remove() runs
  * before the last reference goes. */
+static void vmdisk_show_chain(struct seq_file *m, struct vmdisk *disk)
+{
+	struct vmdisk_backend *be;
+	u32 n = disk->depth;
+
+	for (be = disk->be; be; be = be->parent, n--) {
+		seq_printf(m, "layer %u %s ", n, be->ops->name);
+		seq_path(m, &be->file->f_path, " \t\n\\");
+		seq_putc(m, '\n');
+	}
+}
+
 static int vmdisk_show_status(struct seq_file *m, void *data)
 {
 	struct vmdisk *disk = data;
 
+	down_read(&disk->be_lock);
 	seq_printf(m, "id %u\nfile %s\nformat %s\noffset %llu\ncapacity %llu\n"
-		   "block_size %u\nreadonly %d\nwrite_cache %d\n",
+		   "block_size %u\nreadonly %d\nwrite_cache %d\nmode %s\n"
+		   "deltas %u\n",
 		   disk->id, disk->path, disk->be->ops->name, disk->offset,
 		   disk->nr_blocks << disk->block_shift, 1U << disk->block_shift,
-		   disk->readonly, READ_ONCE(disk->wce));
+		   disk->readonly, READ_ONCE(disk->wce),
+		   disk->nonpersistent ? "nonpersistent" : "persistent",
+		   disk->depth);
+	vmdisk_show_chain(m, disk);
+	up_read(&disk->be_lock);
 	/* No vmdisk_table_lock here: vmdisk_proc_remove() waits for us
 	 * with it held. */
 	if (READ_ONCE(disk->attached))

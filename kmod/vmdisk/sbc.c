@@ -105,6 +105,76 @@ static struct bio_vec *vmdisk_iter(struct vmdisk_req *r, struct iov_iter *it,
 	return bv;
 }
 
+static void vmdisk_account(struct vmdisk *disk, bool write, size_t bytes,
+			   u64 start)
+{
+	if (write) {
+		atomic64_inc(&disk->stats.writes);
+		atomic64_add(bytes, &disk->stats.write_bytes);
+		atomic64_add(ktime_get_ns() - start, &disk->stats.write_ns);
+	} else {
+		atomic64_inc(&disk->stats.reads);
+		atomic64_add(bytes, &disk->stats.read_bytes);
+		atomic64_add(ktime_get_ns() - start, &disk->stats.read_ns);
+	}
+}
+
+/* A read or write handed to an asynchronous backend. */
+struct vmdisk_rw {
+	struct vmdisk_aio aio;
+	struct vmdisk *disk;
+	struct vmdisk_cmd *cmd;
+	u64 start;
+	size_t bytes;
+	bool write;
+	struct bio_vec bv[];
+};
+
+static void vmdisk_rw_done(struct vmdisk_aio *aio, int err)
+{
+	struct vmdisk_rw *rw = container_of(aio, struct vmdisk_rw, aio);
+	struct vmdisk *disk = rw->disk;
+
+	if (!err)
+		vmdisk_account(disk, rw->write, rw->bytes, rw->start);
+	atomic_dec(&disk->rw_inflight);
+	up_read_non_owner(&disk->be_lock);
+	vmdisk_scsi_finish(disk, rw->cmd, NULL,
+			   err ? vmdisk_errno_sense(err, rw->write) : 0);
+	kfree(rw);
+}
+
+static u32 vmdisk_rw_submit(struct vmdisk_req *r, loff_t pos, size_t bytes,
+			    bool write, bool fua)
+{
+	struct vmdisk_backend *be = r->disk->be;
+	struct vmdisk_cmd *c = r->cmd;
+	struct scatterlist *sg;
+	struct vmdisk_rw *rw;
+	int i;
+
+	rw = kmalloc(struct_size(rw, bv, c->sg_count), GFP_NOIO);
+	if (!rw) {
+		atomic_dec(&r->disk->rw_inflight);
+		return VMDISK_S_BUSY;
+	}
+	for_each_sg(c->sgl, sg, c->sg_count, i) {
+		rw->bv[i].bv_page = sg_page(sg);
+		rw->bv[i].bv_len = sg->length;
+		rw->bv[i].bv_offset = sg->offset;
+	}
+	iov_iter_bvec(&rw->aio.iter, write ? ITER_SOURCE : ITER_DEST, rw->bv,
+		      c->sg_count, bytes);
+	rw->aio.done = vmdisk_rw_done;
+	rw->disk = r->disk;
+	rw->cmd = c;
+	rw->bytes = bytes;
+	rw->write = write;
+	rw->start = ktime_get_ns();
+	be->ops->submit(be, &rw->aio, pos, write, fua);
+	return VMDISK_S_PENDING;
+}
+
 static u32 vmdisk_do_rw(struct vmdisk_req *r, u64 lba, u32 n, bool write,
 			bool fua)
 {
@@ -126,26 +196,27 @@ static u32 vmdisk_do_rw(struct vmdisk_req *r, u64 lba, u32 n, bool write,
 	r->cmd->resid = r->cmd->buflen - bytes;
 	if (!n)
 		return 0;
+	fua = fua || !READ_ONCE(disk->wce);
+	/* Alone, a command is fastest done here and now; while others are
+	 * in flight, an asynchronous backend overlaps it with them. */
+	if (atomic_inc_return(&disk->rw_inflight) > 1 && be->ops->submit &&
+	    r->cmd->done)
+		return vmdisk_rw_submit(r, pos, bytes, write, fua);
 	bv = vmdisk_iter(r, &it, write ? ITER_SOURCE : ITER_DEST, bytes);
-	if (!bv)
+	if (!bv) {
+		atomic_dec(&disk->rw_inflight);
 		return VMDISK_S_BUSY;
+	}
 	start = ktime_get_ns();
 	if (write)
-		ret = be->ops->write(be, &it, pos, fua || !READ_ONCE(disk->wce));
+		ret = be->ops->write(be, &it, pos, fua);
 	else
 		ret = be->ops->read(be, &it, pos);
+	atomic_dec(&disk->rw_inflight);
 	kfree(bv);
 	if (ret)
 		return vmdisk_errno_sense(ret, write);
-	if (write) {
-		atomic64_inc(&disk->stats.writes);
-		atomic64_add(bytes, &disk->stats.write_bytes);
-		atomic64_add(ktime_get_ns() - start, &disk->stats.write_ns);
-	} else {
-		atomic64_inc(&disk->stats.reads);
-		atomic64_add(bytes, &disk->stats.read_bytes);
-		atomic64_add(ktime_get_ns() - start, &disk->stats.read_ns);
-	}
+	vmdisk_account(disk, write, bytes, start);
 	return 0;
 }
 

@@ -241,12 +241,29 @@ static void vmdisk_set_sense(struct vmdisk_cmd *c, const struct vmdisk_req *r,
 	s[7] = VMDISK_SENSE_LEN - 8;
 	s[12] = code >> 8;
 	s[13] = code;
-	if (r->field_bits) {
+	if (r && r->field_bits) {
 		s[15] = r->field_bits;
 		put_unaligned_be16(r->field, s + 16);
 	}
 	c->sense_len = VMDISK_SENSE_LEN;
 	c->status = SAM_STAT_CHECK_CONDITION;
+}
+
+void vmdisk_scsi_finish(struct vmdisk *disk, struct vmdisk_cmd *c,
+			const struct vmdisk_req *r, u32 ret)
+{
+	if (ret) {
+		atomic64_inc(&disk->stats.errors);
+		pr_debug("disk %u: %*ph -> %06x\n", disk->id,
+			 min(c->cdb_len, 16U), c->cdb, ret);
+		if (ret & VMDISK_S_STATUS)
+			c->status = ret & 0xff;
+		else
+			vmdisk_set_sense(c, r, ret);
+		c->resid = c->buflen;
+	}
+	if (c->done)
+		c->done(c);
 }
 
 void vmdisk_scsi_exec(struct vmdisk *disk, struct vmdisk_cmd *c)
@@ -272,21 +289,16 @@ void vmdisk_scsi_exec(struct vmdisk *disk, struct vmdisk_cmd *c)
 		if (!r.buf)
 			ret = VMDISK_S_BUSY;
 	}
-	if (!ret)
+	if (!ret) {
+		/* Released by whoever finishes the command, maybe elsewhere. */
+		down_read_non_owner(&disk->be_lock);
 		ret = r.op->exec(&r);
-	kfree(r.buf);
-	if (!ret)
-		return;
-	atomic64_inc(&disk->stats.errors);
-	pr_debug("disk %u: %*ph -> %06x\n", disk->id, min(c->cdb_len, 16U),
-		 c->cdb, ret);
-	if (ret & VMDISK_S_STATUS) {
-		c->status = ret & 0xff;
-		c->resid = c->buflen;
-	} else {
-		vmdisk_set_sense(c, &r, ret);
-		c->resid = c->buflen;
+		if (ret != VMDISK_S_PENDING)
+			up_read_non_owner(&disk->be_lock);
 	}
+	kfree(r.buf);
+	if (ret != VMDISK_S_PENDING)
+		vmdisk_scsi_finish(disk, c, &r, ret);
 }
 
 int vmdisk_scsi_init(void)

@@ -23,6 +23,11 @@ struct vmdisk_cmd {
 	unsigned int sg_count;
 	u32 buflen;		/* bytes in the initiator's buffer */
 	int initiator;		/* who sent it: for reservations */
+	/* Optional: with it, vmdisk_scsi_exec() may return before the command
+	 * is done (reads and writes of asynchronous backends) and calls
+	 * done(cmd), in process context, once the outputs below are set;
+	 * without it, vmdisk_scsi_exec() returns when the command is done. */
+	void (*done)(struct vmdisk_cmd *cmd);
 	/* Out. */
 	u8 status;		/* SAM_STAT_* */
 	u8 sense_len;
@@ -30,7 +35,8 @@ struct vmdisk_cmd {
 	u8 sense[VMDISK_SENSE_LEN];
 };
 
-/* Process context; may sleep in the backend. */
+/* Process context; may sleep in the backend. The cmd and the buffers it
+ * describes must stay valid until it is done. */
 void vmdisk_scsi_exec(struct vmdisk *disk, struct vmdisk_cmd *cmd);
 int vmdisk_scsi_init(void);
 

@@ -15,6 +15,8 @@
  * status without sense. */
 #define VMDISK_SENSE(key, asc, ascq)	((key) << 16 | (asc) << 8 | (ascq))
 #define VMDISK_S_STATUS			(1U << 24)
+/* The handler passed the command on: vmdisk_scsi_finish() ends it later. */
+#define VMDISK_S_PENDING		(1U << 25)
 #define VMDISK_S_CONFLICT	(VMDISK_S_STATUS | SAM_STAT_RESERVATION_CONFLICT)
 #define VMDISK_S_BUSY		(VMDISK_S_STATUS | SAM_STAT_BUSY)
 #define VMDISK_S_PARAM_LEN	VMDISK_SENSE(ILLEGAL_REQUEST, 0x1a, 0x00)
@@ -87,6 +89,10 @@ u32 vmdisk_reserve(struct vmdisk_req *r);
 u32 vmdisk_release(struct vmdisk_req *r);
 /* pr.c: vmdisk_pr_in, vmdisk_pr_out (pr.h). */
 
+/* The end of every command (r NULL for one that went asynchronous):
+ * status, sense and the front end's done callback. */
+void vmdisk_scsi_finish(struct vmdisk *disk, struct vmdisk_cmd *cmd,
+			const struct vmdisk_req *r, u32 code);
 /* A backend errno as sense. */
 u32 vmdisk_errno_sense(int err, bool write);
 u32 vmdisk_bad_field(struct vmdisk_req *r, int byte, int bit);

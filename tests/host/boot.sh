@@ -11,17 +11,23 @@
 #     -b                also load the deliberately broken module
 #     -t SECONDS        hard timeout for the whole boot (default 900)
 #     -o LOG            console log (default build/NAME.log)
+#     -d FILE           QEMU only: FILE (raw) as a virtio disk, /dev/vda in
+#                       the host; it outlives the host (crash tests)
+#     -K REGEX          QEMU only: kill QEMU hard (SIGKILL) as soon as the
+#                       console shows a line matching REGEX (a host crash)
 #
 # In test mode the run passes only if the in-guest runner printed its
 # VMW-RESULT line with no failures AND the console holds no kernel splat.
 # The last line printed is "NAME: N passed, N failed, N skipped".
 set -u
 EMU=qemu KVER= INITRD= MODE=test SUITES= NOHW=0 BROKEN=0 TMO=900 LOG=
-while getopts e:k:i:m:s:nbt:o: opt; do
+DRIVE= KILLAT=
+while getopts e:k:i:m:s:nbt:o:d:K: opt; do
 	case $opt in
 	e) EMU=$OPTARG ;; k) KVER=$OPTARG ;; i) INITRD=$OPTARG ;;
 	m) MODE=$OPTARG ;; s) SUITES=$OPTARG ;; n) NOHW=1 ;; b) BROKEN=1 ;;
-	t) TMO=$OPTARG ;; o) LOG=$OPTARG ;; *) exit 2 ;;
+	t) TMO=$OPTARG ;; o) LOG=$OPTARG ;; d) DRIVE=$OPTARG ;;
+	K) KILLAT=$OPTARG ;; *) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -45,12 +51,29 @@ boot_qemu() {
 	# 0 out of 3, and in half the time).
 	args=(-accel tcg,thread=single -cpu "$cpu" -smp 2 -m 1024 -no-reboot
 	      -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
+	[ -n "$DRIVE" ] && args+=(-drive "file=$DRIVE,if=virtio,format=raw")
 	if [ "$MODE" = shell ]; then
 		exec qemu-system-x86_64 "${args[@]}" -nographic
 	fi
 	: > "$LOG"
+	if [ -z "$KILLAT" ]; then
+		timeout -s KILL "$TMO" qemu-system-x86_64 "${args[@]}" \
+			-display none -monitor none -serial "file:$LOG" < /dev/null
+		return
+	fi
 	timeout -s KILL "$TMO" qemu-system-x86_64 "${args[@]}" \
-		-display none -monitor none -serial "file:$LOG" < /dev/null
+		-display none -monitor none -serial "file:$LOG" < /dev/null &
+	local pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		if grep -a -q -E "$KILLAT" "$LOG"; then
+			pkill -KILL -P $pid 2>/dev/null	# QEMU, child of timeout(1)
+			kill -KILL $pid 2>/dev/null
+			echo "$NAME: killed at '$KILLAT'"
+			break
+		fi
+		sleep 0.1
+	done
+	wait $pid 2>/dev/null
 }
 
 boot_bochs() {

@@ -10,10 +10,11 @@
 # The image holds busybox-static, our modules in /vmw/ko, the stock modules
 # the suites load as peers (kvm, kvm-amd, kvm-intel, ...) decompressed in
 # /vmw/stock with one NAME.load file each listing insmod order, and the
-# suites in /vmw/tests/<suite>/.
+# suites in /vmw/tests/<suite>/, and qemu-img with its libraries when the
+# build machine has it.
 set -eu
 
-STOCK_MODS="kvm-amd kvm-intel veth bridge tun sd_mod sg loop crc32c_generic ext4"
+STOCK_MODS="kvm-amd kvm-intel veth bridge tun sd_mod sg loop crc32c_generic ext4 virtio_pci virtio_blk"
 
 usage() { echo "usage: $0 -k KVER -m MODDIR -g GUESTDIR -o OUT" >&2; exit 2; }
 KVER= MODDIR= GUESTDIR= OUT=
@@ -62,6 +63,17 @@ for mod in $STOCK_MODS; do
 		copy_stock "$f"
 		b=$(basename "$f"); echo "${b%%.ko*}"
 	done > "$ROOT/vmw/stock/$mod.load"
+done
+
+# Dynamic host programs the suites use when present (qemu-img from
+# qemu-utils, for the vmdisk interop test), with their shared libraries.
+for prog in qemu-img; do
+	path=$(command -v "$prog") || continue
+	cp "$path" "$ROOT/bin/$prog"
+	for lib in $(ldd "$path" | awk '/=>/ { print $3 } /^\t\// { print $1 }'); do
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
 done
 
 cp -a "$GUESTDIR/." "$ROOT/vmw/"

@@ -6,24 +6,34 @@
  *   vmdiskctl mkvmdk [-f] FILE SIZE    create a VMDK monolithicSparse file
  *                                      (-f: monolithicFlat, FILE is the
  *                                      descriptor, FILE-flat.vmdk the data)
- *   vmdiskctl create [-r] [-b BS] [-s SIZE] FILE    prints the disk id
+ *   vmdiskctl create [-d] [-n|-r] [-b BS] [-s SIZE] FILE  prints the id
  *   vmdiskctl attach ID                prints H:C:T:L and /dev/sdX
- *   vmdiskctl add [-r] [-b BS] [-s SIZE] FILE       create + attach
+ *   vmdiskctl add [-d] [-n|-r] [-b BS] [-s SIZE] FILE     create + attach
  *   vmdiskctl detach ID
  *   vmdiskctl destroy ID
+ *   vmdiskctl snapshot ID NEW.vmdk     freeze the disk: its writes go to
+ *                                      NEW-delta.vmdk from now on
  *   vmdiskctl list
+ *
+ * -r opens read-only, -n nonpersistent (writes go to a temporary delta that
+ * is dropped when the disk is destroyed); -d opens the file O_DIRECT (raw
+ * disks then do asynchronous direct I/O); -t raw|vmdk takes FILE as that
+ * format without looking at it.
  *
  * SIZE takes a K, M, G or T suffix (powers of 1024). create and add find
  * the format from the file's first bytes: "KDMV" is a VMDK sparse extent, a
  * "# Disk DescriptorFile" text is a VMDK descriptor whose single FLAT or
  * VMFS extent is attached as raw data (at its offset), anything else is a
- * raw image.
+ * raw image. A descriptor whose extent is VMFSSPARSE is a delta: its
+ * parentFileNameHint is followed down to the base, which is created first,
+ * then each delta is put on top (VMDISK_IOC_SNAPSHOT), bottom up.
  */
 #include <dirent.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +47,10 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: %s mkraw|mkvmdk [-f] FILE SIZE\n"
-		"       %s create|add [-r] [-b 512|4096] [-s SIZE] FILE\n"
+		"       %s create|add [-d] [-n|-r] [-t raw|vmdk] [-b 512|4096] [-s SIZE] FILE\n"
 		"       %s attach|detach|destroy ID\n"
-		"       %s list\n", prog, prog, prog, prog);
+		"       %s snapshot ID NEW.vmdk\n"
+		"       %s list\n", prog, prog, prog, prog, prog);
 	return 2;
 }
 
@@ -223,58 +234,108 @@ static int cmd_mkflat(int argc, char **argv)
 	return ret;
 }
 
-/* The one FLAT/VMFS extent of a VMDK text descriptor, as a raw disk. */
-static int parse_descriptor(const char *path, struct vmdisk_create *c)
-{
-	char line[512], access[16], type[16], name[VMDISK_PATH_MAX];
-	char full[2 * VMDISK_PATH_MAX];
+/* What a VMDK text descriptor says: its one extent and its parent. */
+struct descriptor {
+	char access[16], type[16];
+	char extent[VMDISK_PATH_MAX];		/* relative to the descriptor */
+	char parent[VMDISK_PATH_MAX];		/* parentFileNameHint, or "" */
 	unsigned long long sectors, offset;
-	int extents = 0, n;
-	FILE *f = fopen(path, "re");
+	uint32_t cid, parent_cid;
+	int extents;
+};
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		offset = 0;
-		n = sscanf(line, "%15s %llu %15s \"%255[^\"]\" %llu", access,
-			   &sectors, type, name, &offset);
-		if (n < 4 || (strcmp(access, "RW") && strcmp(access, "RDONLY")))
-			continue;
-		if (strcmp(type, "FLAT") && strcmp(type, "VMFS")) {
-			fprintf(stderr, "%s: %s: %s extents are not supported\n",
-				prog, path, type);
-			extents = -1;
-			break;
-		}
-		if (extents++)
-			continue;
-		if (!strcmp(access, "RDONLY"))
-			c->flags |= VMDISK_CREATE_READONLY;
-		if (!c->capacity)
-			c->capacity = sectors * 512;
-		c->offset = offset * 512;
-		if (name[0] == '/' || !strchr(path, '/'))
-			snprintf(full, sizeof(full), "%s", name);
-		else
-			snprintf(full, sizeof(full), "%.*s/%s",
-				 (int)(strrchr(path, '/') - path), path, name);
-	}
-	fclose(f);
-	if (extents == 1 && strlen(full) >= sizeof(c->path)) {
-		fprintf(stderr, "%s: %s: extent path too long\n", prog, path);
+/* name, relative to the directory of the file at path, as a path. */
+static int relative_to(const char *path, const char *name, char *out)
+{
+	int n;
+
+	if (name[0] == '/' || !strchr(path, '/'))
+		n = snprintf(out, VMDISK_PATH_MAX, "%s", name);
+	else
+		n = snprintf(out, VMDISK_PATH_MAX, "%.*s/%s",
+			     (int)(strrchr(path, '/') - path), path, name);
+	if (n < 0 || n >= VMDISK_PATH_MAX) {
+		fprintf(stderr, "%s: %s: path too long\n", prog, name);
 		return -1;
 	}
-	if (extents == 1)
-		memcpy(c->path, full, strlen(full) + 1);
-	if (extents != 1) {
-		if (extents > 1)
-			fprintf(stderr, "%s: %s: more than one extent\n", prog, path);
-		else if (!extents)
-			fprintf(stderr, "%s: %s: no FLAT extent\n", prog, path);
-		return -1;
-	}
-	c->format = VMDISK_FORMAT_RAW;
 	return 0;
+}
+
+static void parse_desc_line(const char *line, struct descriptor *d)
+{
+	char access[16], type[16], name[VMDISK_PATH_MAX];
+	unsigned long long sectors, offset = 0;
+	int n;
+
+	if (sscanf(line, "CID=%x", &d->cid) == 1 ||
+	    sscanf(line, "parentCID=%x", &d->parent_cid) == 1 ||
+	    sscanf(line, "parentFileNameHint=\"%255[^\"]\"", d->parent) == 1)
+		return;
+	n = sscanf(line, "%15s %llu %15s \"%255[^\"]\" %llu", access, &sectors,
+		   type, name, &offset);
+	if (n < 4 || (strcmp(access, "RW") && strcmp(access, "RDONLY")))
+		return;
+	if (!d->extents++) {
+		strcpy(d->access, access);
+		strcpy(d->type, type);
+		strcpy(d->extent, name);
+		d->sectors = sectors;
+		d->offset = offset;
+	}
+}
+
+/* The descriptor of a text file, or embedded in a KDMV extent. */
+static int read_descriptor(const char *path, struct descriptor *d)
+{
+	char buf[20 * 512 + 1], *line, *save;
+	struct vmdk_header h;
+	ssize_t n;
+	off_t at = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(d, 0, sizeof(*d));
+	d->cid = d->parent_cid = 0xffffffff;
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &h, sizeof(h), 0) == sizeof(h) &&
+	    le32toh(h.magic) == 0x564d444b)
+		at = le64toh(h.desc_offset) * 512;
+	n = pread(fd, buf, sizeof(buf) - 1, at);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\r\n", &save); line;
+	     line = strtok_r(NULL, "\r\n", &save))
+		parse_desc_line(line, d);
+	return 0;
+}
+
+/* The one FLAT/VMFS/SPARSE extent of a text descriptor, as the base of a
+ * disk (VMFSSPARSE deltas on top are opened by open_chain()). */
+static int base_from_descriptor(const char *path, const struct descriptor *d,
+				struct vmdisk_create *c)
+{
+	if (d->extents != 1) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, d->extents ?
+			"more than one extent" : "no extent");
+		return -1;
+	}
+	if (!strcmp(d->type, "FLAT") || !strcmp(d->type, "VMFS")) {
+		c->format = VMDISK_FORMAT_RAW;
+		c->offset = d->offset * 512;
+		if (!c->capacity)
+			c->capacity = d->sectors * 512;
+	} else if (!strcmp(d->type, "SPARSE")) {
+		c->format = VMDISK_FORMAT_VMDK_SPARSE;
+	} else {
+		fprintf(stderr, "%s: %s: %s extents are not supported\n", prog,
+			path, d->type);
+		return -1;
+	}
+	if (!strcmp(d->access, "RDONLY"))
+		c->flags |= VMDISK_CREATE_READONLY;
+	return relative_to(path, d->extent, c->path);
 }
 
 #define DESC_MAGIC	"# Disk DescriptorFile"
@@ -292,22 +353,102 @@ static int detect_format(const char *path)
 	}
 	if (!memcmp(magic, DESC_MAGIC, sizeof(DESC_MAGIC) - 1))
 		return -1;
-	return memcmp(magic, "KDMV", 4) ? VMDISK_FORMAT_RAW :
-					  VMDISK_FORMAT_VMDK_SPARSE;
+	return memcmp(magic, "KDMV", 4) && memcmp(magic, "COWD", 4) ?
+	       VMDISK_FORMAT_RAW : VMDISK_FORMAT_VMDK_SPARSE;
+}
+
+/* From path down to the base through parentFileNameHint: c gets the base,
+ * deltas[] the VMFSSPARSE extents, top first. */
+static int open_chain(const char *path, struct vmdisk_create *c,
+		      char deltas[][VMDISK_PATH_MAX], int *n)
+{
+	static char seen[VMDISK_MAX_CHAIN + 1][PATH_MAX];
+	char cur[VMDISK_PATH_MAX], real[PATH_MAX];
+	struct descriptor d;
+	int fmt, i;
+
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (*n = 0;; (*n)++) {
+		if (!realpath(cur, real) || strlen(real) >= VMDISK_PATH_MAX) {
+			fprintf(stderr, "%s: %s: %s\n", prog, cur,
+				errno ? strerror(errno) : "path too long");
+			return -1;
+		}
+		for (i = 0; i < *n; i++)
+			if (!strcmp(seen[i], real)) {
+				fprintf(stderr, "%s: %s: parent loop at %s\n",
+					prog, path, real);
+				return -1;
+			}
+		fmt = detect_format(real);
+		if (fmt >= 0) {
+			strcpy(c->path, real);
+			c->format = fmt;
+			return 0;
+		}
+		if (read_descriptor(real, &d)) {
+			fprintf(stderr, "%s: %s: %s\n", prog, real, strerror(errno));
+			return -1;
+		}
+		if (d.extents != 1 || strcmp(d.type, "VMFSSPARSE"))
+			return base_from_descriptor(real, &d, c);
+		if (*n == VMDISK_MAX_CHAIN) {
+			fprintf(stderr, "%s: %s: more than %d deltas\n", prog,
+				path, VMDISK_MAX_CHAIN);
+			return -1;
+		}
+		if (!d.parent[0]) {
+			fprintf(stderr, "%s: %s: a delta without parentFileNameHint\n",
+				prog, real);
+			return -1;
+		}
+		strcpy(seen[*n], real);
+		if (relative_to(real, d.extent, deltas[*n]) ||
+		    relative_to(real, d.parent, cur))
+			return -1;
+	}
+}
+
+static int snapshot_ioctl(int ctl, uint32_t id, int fd, const char *path)
+{
+	struct vmdisk_snapshot s = {
+		.size = sizeof(s), .version = VMDISK_VERSION, .id = id, .fd = fd,
+		.flags = fd < 0 ? VMDISK_SNAPSHOT_PATH : VMDISK_SNAPSHOT_NEW,
+	};
+
+	snprintf(s.path, sizeof(s.path), "%s", path);
+	if (ioctl(ctl, VMDISK_IOC_SNAPSHOT, &s) < 0) {
+		fprintf(stderr, "%s: disk %u: delta %s: %s\n", prog, id, path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int do_create(int ctl, int argc, char **argv, uint32_t *id)
 {
+	static char deltas[VMDISK_MAX_CHAIN][VMDISK_PATH_MAX];
 	struct vmdisk_create c = {
 		.size = sizeof(c), .version = VMDISK_VERSION,
 		.flags = VMDISK_CREATE_PATH,
 	};
+	struct vmdisk_target t = { .size = sizeof(t), .version = VMDISK_VERSION };
+	const char *type = NULL;
 	uint64_t v;
-	int opt, ret;
+	int opt, n = 0;
 
 	optind = 1;
-	while ((opt = getopt(argc, argv, "rb:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "dnrb:s:t:")) != -1) {
 		switch (opt) {
+		case 'd':
+			c.flags |= VMDISK_CREATE_DIRECT;
+			break;
+		case 't':
+			type = optarg;
+			break;
+		case 'n':
+			c.flags |= VMDISK_CREATE_NONPERSISTENT;
+			break;
 		case 'r':
 			c.flags |= VMDISK_CREATE_READONLY;
 			break;
@@ -327,19 +468,135 @@ static int do_create(int ctl, int argc, char **argv, uint32_t *id)
 	}
 	if (optind != argc - 1)
 		return usage();
-	if (!realpath(argv[optind], c.path) && strlen(argv[optind]) < sizeof(c.path))
-		strcpy(c.path, argv[optind]);
-	ret = detect_format(c.path);
-	if (ret >= 0)
-		c.format = ret;
-	else if (parse_descriptor(c.path, &c))
+	if (type) {	/* no detection, no descriptor: the kernel judges */
+		if (strcmp(type, "raw") && strcmp(type, "vmdk"))
+			return usage();
+		c.format = strcmp(type, "raw") ? VMDISK_FORMAT_VMDK_SPARSE :
+						 VMDISK_FORMAT_RAW;
+		snprintf(c.path, sizeof(c.path), "%s", argv[optind]);
+	} else if (open_chain(argv[optind], &c, deltas, &n)) {
 		return 1;
+	}
+	if (n && (c.flags & (VMDISK_CREATE_READONLY | VMDISK_CREATE_NONPERSISTENT))) {
+		fprintf(stderr, "%s: %s: a chain of deltas opens read-write only\n",
+			prog, argv[optind]);
+		return 1;
+	}
 	if (ioctl(ctl, VMDISK_IOC_CREATE, &c) < 0) {
 		fprintf(stderr, "%s: create %s: %s\n", prog, c.path, strerror(errno));
 		return 1;
 	}
+	while (n--)
+		if (snapshot_ioctl(ctl, c.id, -1, deltas[n])) {
+			t.id = c.id;
+			ioctl(ctl, VMDISK_IOC_DESTROY, &t);
+			return 1;
+		}
 	*id = c.id;
 	return 0;
+}
+
+/* The CID of a descriptor (text or embedded), ffffffff when none. */
+static uint32_t read_cid(const char *path)
+{
+	struct descriptor d;
+
+	return read_descriptor(path, &d) ? 0xffffffff : d.cid;
+}
+
+/* The descriptor that names the top layer of a disk: NAME.vmdk for a
+ * NAME-flat.vmdk or NAME-delta.vmdk extent, else the file itself. */
+static void top_descriptor(const char *top, char *out)
+{
+	size_t n = strlen(top);
+	const char *sfx[] = { "-flat.vmdk", "-delta.vmdk" };
+	unsigned int i;
+
+	snprintf(out, VMDISK_PATH_MAX, "%s", top);
+	for (i = 0; i < 2; i++) {
+		size_t k = strlen(sfx[i]);
+
+		if (n > k && !strcmp(top + n - k, sfx[i])) {
+			snprintf(out, VMDISK_PATH_MAX, "%.*s.vmdk",
+				 (int)(n - k), top);
+			if (access(out, F_OK))
+				snprintf(out, VMDISK_PATH_MAX, "%s", top);
+			return;
+		}
+	}
+}
+
+/* parent as the new descriptor at name should name it: relative when both
+ * live in one directory. */
+static const char *relative_hint(const char *parent, const char *name)
+{
+	char tmp[VMDISK_PATH_MAX], dir[PATH_MAX];
+	size_t n;
+
+	snprintf(tmp, sizeof(tmp), "%s", name);
+	if (!realpath(dirname(tmp), dir))
+		return parent;
+	n = strlen(dir);
+	if (strncmp(parent, dir, n) || parent[n] != '/' ||
+	    strchr(parent + n + 1, '/'))
+		return parent;
+	return parent + n + 1;
+}
+
+/* snapshot ID NEW.vmdk: NEW-delta.vmdk, an empty vmfsSparse delta on top
+ * of disk ID, and NEW.vmdk, its descriptor naming the old top as parent. */
+static int cmd_snapshot(int ctl, uint32_t id, const char *name)
+{
+	struct vmdisk_info in = { .size = sizeof(in), .version = VMDISK_VERSION,
+				  .id = id };
+	char extent[VMDISK_PATH_MAX], parent[VMDISK_PATH_MAX], desc[2048];
+	const char *base, *hint;
+	size_t n = strlen(name);
+	int fd, dfd, len;
+
+	if (n < 6 || strcmp(name + n - 5, ".vmdk") || n + 7 >= sizeof(extent))
+		return usage();
+	if (ioctl(ctl, VMDISK_IOC_INFO, &in) < 0) {
+		fprintf(stderr, "%s: disk %u: %s\n", prog, id, strerror(errno));
+		return 1;
+	}
+	snprintf(extent, sizeof(extent), "%.*s-delta.vmdk", (int)(n - 5), name);
+	top_descriptor(in.path, parent);
+	hint = relative_hint(parent, name);
+	base = strrchr(extent, '/') ? strrchr(extent, '/') + 1 : extent;
+	len = snprintf(desc, sizeof(desc),
+		       "# Disk DescriptorFile\nversion=1\nencoding=\"UTF-8\"\n"
+		       "CID=%08x\nparentCID=%08x\ncreateType=\"vmfsSparse\"\n"
+		       "parentFileNameHint=\"%s\"\n\n# Extent description\n"
+		       "RW %llu VMFSSPARSE \"%s\"\n\n# The Disk Data Base\n#DDB\n\n"
+		       "ddb.virtualHWVersion = \"4\"\n",
+		       (unsigned int)random(), read_cid(parent), hint,
+		       (unsigned long long)(in.capacity / 512), base);
+	fd = open(extent, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, extent, strerror(errno));
+		return 1;
+	}
+	dfd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (dfd < 0 || write(dfd, desc, len) != len || fsync(dfd)) {
+		fprintf(stderr, "%s: %s: %s\n", prog, name, strerror(errno));
+		goto err_unlink;
+	}
+	if (snapshot_ioctl(ctl, id, fd, extent))
+		goto err_unlink;
+	close(dfd);
+	close(fd);
+	printf("%u %s\n", id, name);
+	return 0;
+
+err_unlink:
+	if (dfd >= 0) {
+		close(dfd);
+		unlink(name);
+	}
+	close(fd);
+	unlink(extent);
+	return 1;
 }
 
 /* The sd name sysfs gives the attached LUN, after a short wait. */
@@ -442,7 +699,7 @@ int main(int argc, char **argv)
 		}
 		return do_target(ctl, VMDISK_IOC_ATTACH, id);
 	}
-	if (argc != 3 || parse_id(argv[2], &id))
+	if (argc != 3 + !strcmp(cmd, "snapshot") || parse_id(argv[2], &id))
 		return usage();
 	if ((ctl = open_ctl()) < 0)
 		return 1;
@@ -452,5 +709,7 @@ int main(int argc, char **argv)
 		return do_target(ctl, VMDISK_IOC_DETACH, id);
 	if (!strcmp(cmd, "destroy"))
 		return do_target(ctl, VMDISK_IOC_DESTROY, id);
+	if (!strcmp(cmd, "snapshot") && argc == 4)
+		return cmd_snapshot(ctl, id, argv[3]);
 	return usage();
 }

@@ -22,7 +22,32 @@
  *                              unwritten grains read as zeroes and writes
  *                              append grains. Compressed (streamOptimized)
  *                              extents are refused with EOPNOTSUPP, as are
- *                              GTs not allocated in the file.
+ *                              GTs not allocated in the file. An ESX
+ *                              vmfsSparse extent ("COWD") opened this way
+ *                              is a delta without a parent: its unwritten
+ *                              grains read as zeroes.
+ *
+ * A sparse extent is checked when it is opened: a bad header, a grain
+ * directory or table pointing outside the file, a truncated file fail the
+ * creation with EINVAL (EFBIG for more than 4 Mi grains) and one line in
+ * the kernel log that names the file and what is wrong with it. New grain
+ * tables reach the file only at SYNCHRONIZE CACHE, at a FUA write that
+ * allocated and at destruction, ordered so that a crash of the host loses
+ * nothing that was flushed and leaves an image that opens.
+ *
+ * Deltas (redo logs, snapshots)
+ * -----------------------------
+ * A disk is a chain: its base (the file given at creation) and zero or
+ * more deltas on top, each a vmfsSparse "COWD" extent of the disk's
+ * capacity with its own grain directory (entries 0 until a grain table is
+ * needed) and tables of 4096 entries. Reads of grains a delta does not
+ * hold go to the layer below; the first write to a grain allocates it in
+ * the top delta, completing a partial grain from below. Only the top is
+ * ever written. The text descriptors that name a delta's parent
+ * (parentFileNameHint, parentCID) are the tools' business: the kernel
+ * learns the chain as a sequence of VMDISK_IOC_SNAPSHOT calls, base first.
+ * At most VMDISK_MAX_CHAIN deltas; a file already in the chain is ELOOP.
+ * Deltas vmdisk makes have 64 KiB grains (grainSize 128).
  *
  * A disk can be attached to the host loopback HBA: a SCSI host named
  * "vmdisk" on which disk <id> is channel 0, target <id>, LUN 0, so that
@@ -65,6 +90,12 @@
  *                     regular file open for reading, and for writing unless
  *                     VMDISK_CREATE_READONLY. capacity 0 means the file's
  *                     size. Returns the id.   -> EBADF, EINVAL, ENOSPC
+ *                     With VMDISK_CREATE_DIRECT and a path, the file is
+ *                     opened O_DIRECT (EINVAL where its file system has
+ *                     no direct I/O); an fd brings its own O_DIRECT. Raw
+ *                     disks on an O_DIRECT file do direct, asynchronous
+ *                     I/O: one front-end thread keeps many commands in
+ *                     flight.
  * VMDISK_IOC_ATTACH   vmdisk_target: attach disk <id> to the loopback HBA;
  *                     returns its host, channel, target and LUN.
  *                                              -> ENOENT, EBUSY (attached)
@@ -72,11 +103,34 @@
  * VMDISK_IOC_DESTROY  vmdisk_target: detach if needed and destroy.
  * VMDISK_IOC_INFO     vmdisk_info: state and counters of disk <id>; with
  *                     VMDISK_INFO_NEXT, of the first disk whose id is >= id
- *                     (this is how to list them all). -> ENOENT
+ *                     (this is how to list them all); path is the top
+ *                     layer's file. -> ENOENT
+ *
+ * VMDISK_CREATE_NONPERSISTENT (a CREATE flag) puts an anonymous delta on
+ * top of the base at creation: an unnamed temporary file (O_TMPFILE) in the
+ * base file's directory, which takes every write and vanishes when the disk
+ * is destroyed (or the host crashes), so the base never changes; the
+ * "nonpersistent" mode of ESX. The base is opened read-only. Not with
+ * VMDISK_CREATE_READONLY (EINVAL); EOPNOTSUPP when that file system has no
+ * O_TMPFILE.
+ *
+ * VMDISK_IOC_SNAPSHOT (number 20) vmdisk_snapshot: put a delta on top of
+ * disk <id>, which from then on writes only to it. From fd, or path with
+ * VMDISK_SNAPSHOT_PATH; the file must be open for reading and writing.
+ * With VMDISK_SNAPSHOT_NEW the file must be empty and becomes a new empty
+ * delta (a snapshot: the layers below are frozen from now on); without it,
+ * the file must already be a COWD delta of at least the disk's capacity
+ * (opening a chain). Commands in flight finish first; the ones that come
+ * meanwhile wait. Returns the number of deltas now in the chain in depth.
+ *   -> ENOENT, EBADF, EINVAL (not a delta, too small, a read-only or
+ *      nonpersistent disk), EEXIST (NEW on a non-empty file), ELOOP
+ *      (file already in the chain, or VMDISK_MAX_CHAIN reached)
  *
  * The same state is shown in /proc/vmware/disk/: `hba` (the loopback
  * host) and <id>/status (backing file, format, size, front end) and
- * <id>/stats (commands, bytes, errors and average latency).
+ * <id>/stats (commands, bytes, errors and average latency). status lists
+ * the chain top first, one "layer N FORMAT FILE" line each (layer 0 is the
+ * base).
  */
 #ifndef _UAPI_VMDISK_H
 #define _UAPI_VMDISK_H
@@ -87,6 +141,7 @@
 #define VMDISK_VERSION		1
 #define VMDISK_MAX_DISKS	64
 #define VMDISK_PATH_MAX		256
+#define VMDISK_MAX_CHAIN	16	/* deltas on one base */
 
 #define VMDISK_FORMAT_RAW		0
 #define VMDISK_FORMAT_VMDK_SPARSE	1
@@ -94,7 +149,11 @@
 /* vmdisk_create.flags */
 #define VMDISK_CREATE_READONLY	(1U << 0)
 #define VMDISK_CREATE_PATH	(1U << 1)	/* open path, ignore fd */
-#define VMDISK_CREATE_FLAGS	(VMDISK_CREATE_READONLY | VMDISK_CREATE_PATH)
+#define VMDISK_CREATE_NONPERSISTENT (1U << 2)	/* writes go to a temporary
+						 * delta, lost at destruction */
+#define VMDISK_CREATE_DIRECT	(1U << 3)	/* open path O_DIRECT */
+#define VMDISK_CREATE_FLAGS	(VMDISK_CREATE_READONLY | VMDISK_CREATE_PATH | \
+				 VMDISK_CREATE_NONPERSISTENT | VMDISK_CREATE_DIRECT)
 
 struct vmdisk_create {
 	__u32 size;		/* sizeof(struct vmdisk_create) */
@@ -162,11 +221,28 @@ struct vmdisk_info {
 	struct vmdisk_stats stats;
 };
 
+/* vmdisk_snapshot.flags */
+#define VMDISK_SNAPSHOT_PATH	(1U << 0)	/* open path, ignore fd */
+#define VMDISK_SNAPSHOT_NEW	(1U << 1)	/* format the empty file */
+#define VMDISK_SNAPSHOT_FLAGS	(VMDISK_SNAPSHOT_PATH | VMDISK_SNAPSHOT_NEW)
+
+struct vmdisk_snapshot {
+	__u32 size;		/* sizeof(struct vmdisk_snapshot) */
+	__u32 version;
+	__u32 flags;
+	__u32 id;
+	__s32 fd;
+	__u32 depth;		/* out: deltas in the chain now */
+	char path[VMDISK_PATH_MAX];	/* NUL-terminated */
+};
+
 #define VMDISK_IOC_MAGIC	0xD7
 #define VMDISK_IOC_CREATE	_IOWR(VMDISK_IOC_MAGIC, 1, struct vmdisk_create)
 #define VMDISK_IOC_ATTACH	_IOWR(VMDISK_IOC_MAGIC, 2, struct vmdisk_target)
 #define VMDISK_IOC_DETACH	_IOW(VMDISK_IOC_MAGIC, 3, struct vmdisk_target)
 #define VMDISK_IOC_DESTROY	_IOW(VMDISK_IOC_MAGIC, 4, struct vmdisk_target)
 #define VMDISK_IOC_INFO		_IOWR(VMDISK_IOC_MAGIC, 5, struct vmdisk_info)
+/* 10 .. 19: guest front end. */
+#define VMDISK_IOC_SNAPSHOT	_IOWR(VMDISK_IOC_MAGIC, 20, struct vmdisk_snapshot)
 
 #endif /* _UAPI_VMDISK_H */

@@ -1,0 +1,112 @@
+#!/bin/sh
+# vmfsSparse deltas: a snapshot freezes the base (sparse, flat or raw) and
+# later writes, partial grains included, land in the delta; a second
+# snapshot makes a chain of two; the chain re-opens from its descriptor;
+# /proc lists every layer. Nonpersistent disks lose their writes at
+# destruction and never touch the base. Parent loops are refused.
+. /vmw/lib.sh
+command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
+vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
+vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+D=/tmp/vd7
+rm -rf $D; mkdir -p $D; cd $D || fail "cd"
+
+add() {
+	out=$(vmdiskctl add "$@") || fail "add $*"
+	id=${out%% *}
+	dev=$(echo "$out" | awk '{print $3}')
+	[ -b "$dev" ] || fail "no block device for $*: '$out'"
+}
+# put FILE KIB-OFFSET: the same write to the reference image and the disk
+put() {
+	dd if=$1 of=ref bs=1k seek=$2 conv=notrunc 2>/dev/null
+	dd if=$1 of=$dev bs=1k seek=$2 conv=notrunc,fsync 2>/dev/null || fail "write $1 at ${2}K"
+}
+same() {
+	echo 3 > /proc/sys/vm/drop_caches
+	dd if=$dev bs=64k 2>/dev/null | cmp - ref || fail "$1: disk differs from the reference"
+}
+dd if=/dev/urandom of=A bs=64k count=8 2>/dev/null
+dd if=/dev/urandom of=B bs=1k count=100 2>/dev/null
+dd if=/dev/urandom of=C bs=1k count=3 2>/dev/null
+
+for base in sparse flat raw; do
+	rm -f base* s1* s2* ref
+	case $base in
+	sparse) vmdiskctl mkvmdk base.vmdk 16M; top=base.vmdk data=base.vmdk ;;
+	flat) vmdiskctl mkvmdk -f base.vmdk 16M; top=base.vmdk data=base-flat.vmdk ;;
+	raw) vmdiskctl mkraw base.img 16M; top=base.img data=base.img ;;
+	esac
+	dd if=/dev/zero of=ref bs=1M count=16 2>/dev/null
+	add $top
+	put A 64
+	vmdiskctl snapshot $id s1.vmdk >/dev/null || fail "$base: snapshot"
+	[ -f s1-delta.vmdk ] || fail "$base: no s1-delta.vmdk"
+	grep -q 'parentFileNameHint="base' s1.vmdk || fail "$base: descriptor: $(cat s1.vmdk)"
+	sum=$(md5sum < $data)
+	put B 67			# partial grains over A: copy-on-write
+	put C 1000			# partial grain over nothing
+	put C $((16 * 1024 - 3))	# the last sector
+	same "$base, one delta"
+	[ "$(md5sum < $data)" = "$sum" ] || fail "$base: the base changed under its delta"
+	vmdiskctl snapshot $id s2.vmdk >/dev/null || fail "$base: second snapshot"
+	s1sum=$(md5sum < s1-delta.vmdk)
+	put C 66
+	put A 4096
+	same "$base, two deltas"
+	[ "$(md5sum < s1-delta.vmdk)" = "$s1sum" ] || fail "$base: s1 changed under s2"
+	st=/proc/vmware/disk/$id/status
+	grep -q '^deltas 2' $st || fail "$base: proc: $(cat $st)"
+	grep -q "^layer 2 vmdk-delta $D/s2-delta.vmdk" $st || fail "$base: layer 2: $(cat $st)"
+	grep -q "^layer 0 .* $D/$data" $st || fail "$base: layer 0: $(cat $st)"
+	vmdiskctl list | grep -q "^$id .*$D/s2-delta.vmdk" || fail "$base: list: $(vmdiskctl list)"
+	vmdiskctl destroy $id || fail "destroy"
+	add s2.vmdk
+	same "$base, chain re-opened"
+	grep -q '^deltas 2' /proc/vmware/disk/$id/status || fail "$base: re-opened chain depth"
+	vmdiskctl destroy $id || fail "destroy"
+	note "$base base: snapshot, chain of 2, re-open: ok"
+done
+
+# Nonpersistent: writes are seen, then dropped at destruction.
+rm -f base* s1* s2*
+dd if=/dev/zero of=ref bs=1M count=16 2>/dev/null
+vmdiskctl mkvmdk base.vmdk 16M
+add base.vmdk
+put A 0
+vmdiskctl destroy $id
+sum=$(md5sum < base.vmdk)
+add -n base.vmdk
+grep -q '^mode nonpersistent' /proc/vmware/disk/$id/status || fail "mode"
+put B 10
+same "nonpersistent"
+vmdiskctl snapshot $id s1.vmdk 2>/dev/null && fail "snapshot of a nonpersistent disk"
+[ -f s1.vmdk ] && fail "failed snapshot left s1.vmdk"
+vmdiskctl destroy $id
+[ "$(md5sum < base.vmdk)" = "$sum" ] || fail "nonpersistent disk changed its base"
+[ "$(ls)" = "$(printf 'A\nB\nC\nbase.vmdk\nref')" ] || fail "files left: $(ls)"
+dd if=/dev/zero of=ref bs=1M count=16 2>/dev/null
+dd if=A of=ref bs=1k conv=notrunc 2>/dev/null
+add base.vmdk
+same "after nonpersistent"
+vmdiskctl destroy $id
+
+# Loops: two descriptors naming each other, and one file twice in a chain.
+mk_delta() {	# mk_delta NAME PARENT EXTENT
+	printf '# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=1\ncreateType="vmfsSparse"\nparentFileNameHint="%s"\nRW 32768 VMFSSPARSE "%s"\n' "$2" "$3" > $1
+}
+add base.vmdk
+vmdiskctl snapshot $id s1.vmdk >/dev/null || fail "snapshot"
+vmdiskctl destroy $id
+mk_delta l1.vmdk l2.vmdk s1-delta.vmdk
+mk_delta l2.vmdk l1.vmdk s1-delta.vmdk
+out=$(vmdiskctl add l1.vmdk 2>&1) && fail "parent loop accepted"
+echo "$out" | grep -q "parent loop" || fail "loop message: $out"
+mk_delta twice.vmdk s1.vmdk s1-delta.vmdk
+out=$(vmdiskctl add twice.vmdk 2>&1) && fail "one delta twice in a chain accepted"
+echo "$out" | grep -q "Too many levels of symbolic links" || fail "ELOOP: $out"
+dmesg | tail -3 | grep -q "would loop" || fail "no kernel line for the loop"
+vmdiskctl list | grep -q "^[0-9]" && fail "a failed chain left a disk: $(vmdiskctl list)"
+note "loops refused: $out"
+cd /; rm -rf $D
+exit 0
