@@ -54,12 +54,18 @@ static void rx_push(struct serial *s, u8 c)
 		s->rx[(s->rx_head + s->rx_len++) % RX_FIFO] = c;
 }
 
-static u8 rx_pop(struct serial *s)
+/*
+ * The main loop stops reading the console while the FIFO is full: the
+ * first byte the guest takes from a full FIFO must make it read again.
+ */
+static u8 rx_pop(struct vm *vm, struct serial *s)
 {
 	u8 c;
 
 	if (!s->rx_len)
 		return 0;
+	if (s->rx_len == RX_FIFO)
+		vm_wake(vm);
 	c = s->rx[s->rx_head];
 	s->rx_head = (s->rx_head + 1) % RX_FIFO;
 	s->rx_len--;
@@ -94,6 +100,8 @@ static void write_reg(struct vm *vm, struct serial *s, int reg, u8 val)
 	case 2:
 		s->fcr = val;
 		if (val & 0x02) {	/* clear the receive FIFO */
+			if (s->rx_len == RX_FIFO)
+				vm_wake(vm);
 			s->rx_len = 0;
 		}
 		break;
@@ -117,7 +125,7 @@ static u8 read_reg(struct vm *vm, struct serial *s, int reg)
 
 	switch (reg) {
 	case 0:
-		v = dlab ? s->dll : rx_pop(s);
+		v = dlab ? s->dll : rx_pop(vm, s);
 		break;
 	case 1:
 		v = dlab ? s->dlm : s->ier;

@@ -139,19 +139,25 @@ void *guest_ptr(struct vm *vm, u64 gpa, u64 len)
 	return NULL;
 }
 
-/* Ask the vCPUs and the main loop to stop; the first reason wins. */
-void vm_stop(struct vm *vm, int code, const char *why)
+/* Make the main loop look at its file descriptors again. */
+void vm_wake(struct vm *vm)
 {
 	u64 one = 1;
 
+	if (write(vm->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		pr_warn("wake: %s", strerror(errno));
+}
+
+/* Ask the vCPUs and the main loop to stop; the first reason wins. */
+void vm_stop(struct vm *vm, int code, const char *why)
+{
 	if (vm->exit_code == VM_RUNNING) {
 		vm->exit_code = code;
 		pr_info("%s", why);
 	}
 	pthread_cond_broadcast(&vm->irq_cond);
 	irq_kick(vm);
-	if (write(vm->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		pr_warn("wake: %s", strerror(errno));
+	vm_wake(vm);
 }
 
 bool vm_stopping(struct vm *vm)

@@ -150,6 +150,7 @@ void vm_memory_exit(struct vm *vm);
 void *guest_ptr(struct vm *vm, u64 gpa, u64 len);
 void vm_stop(struct vm *vm, int code, const char *why);	/* lock held */
 bool vm_stopping(struct vm *vm);			/* lock held */
+void vm_wake(struct vm *vm);
 
 /* SIGUSR2: what each device holds, on stderr (lock held). */
 void pic_dump(struct vm *vm);
