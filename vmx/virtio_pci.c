@@ -96,6 +96,16 @@ void virtio_config_changed(struct virtio_dev *vdev)
 	virtio_raise(vdev, 2);
 }
 
+/* Queues start disabled, at their largest size (what the driver reads). */
+static void vq_reset_all(struct virtio_dev *vdev)
+{
+	unsigned int i;
+
+	memset(vdev->vq, 0, sizeof(vdev->vq));
+	for (i = 0; i < vdev->ops->nr_queues; i++)
+		vdev->vq[i].size = VIRTQ_SIZE_MAX;
+}
+
 static void virtio_reset(struct virtio_dev *vdev)
 {
 	vdev->status = 0;
@@ -103,7 +113,7 @@ static void virtio_reset(struct virtio_dev *vdev)
 	vdev->dev_feature_sel = vdev->drv_feature_sel = 0;
 	vdev->queue_sel = 0;
 	vdev->isr = 0;
-	memset(vdev->vq, 0, sizeof(vdev->vq));
+	vq_reset_all(vdev);
 	pci_irq(&vdev->pci, 0);
 	if (vdev->ops->reset)
 		vdev->ops->reset(vdev);
@@ -458,6 +468,7 @@ int virtio_pci_init(struct virtio_dev *vdev, struct vm *vm, const char *name,
 	vdev->vm = vm;
 	vdev->ops = ops;
 	vdev->opaque = opaque;
+	vq_reset_all(vdev);
 	pci_dev_init(&vdev->pci, name, VIRTIO_PCI_VENDOR,
 		     VIRTIO_PCI_DEVICE_BASE + ops->device_id, ops->class,
 		     VIRTIO_PCI_VENDOR, 0x40 + ops->device_id);
