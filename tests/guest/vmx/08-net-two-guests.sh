@@ -5,12 +5,10 @@
 # they run and none after; the generated MAC is the same on a second run
 # of the same .vmx. A missing switch is a clear error naming the line.
 . /vmw/lib.sh
-VG_LOGLEVEL=7; VG_DEV=/dev/kvm
 P=/vmw/payload
 [ -x $P/vmx ] && [ -f $P/vmlinuz ] || skip "no vmx payload (vmx/mkpayload.sh)"
 [ "$(vmw_cmdline vmw.emu)" = bochs ] && skip "two nested guests take too long under Bochs"
-if [ "${VG_DEV:-}" = /dev/kvm ]; then vmw_insmod vmproc; vmw_insmod vmnet; vmw_kvm; else vmw_load_all; fi
-[ -c ${VG_DEV:-/dev/vmmon} ] && [ -c /dev/vmnet ] || fail "/dev/vmmon or /dev/vmnet is missing"
+vg_setup
 SW=vt08
 vmnet-switch add $SW || fail "cannot create switch $SW"
 MAC1=00:50:56:00:08:01
@@ -23,7 +21,7 @@ kernel = "$P/vmlinuz"
 ethernet0.present = "TRUE"
 ethernet0.networkName = "nosuch"
 EOC
-VMX_DEV=${VG_DEV:-/dev/vmmon} $P/vmx /tmp/vg-bad/guest.vmx > /tmp/vg-bad/out 2>&1 < /dev/null && fail "vmx started on a missing switch"
+VMX_DEV=$VG_DEV $P/vmx /tmp/vg-bad/guest.vmx > /tmp/vg-bad/out 2>&1 < /dev/null && fail "vmx started on a missing switch"
 grep -q "guest.vmx:4: ethernet0.networkName: no vmnet switch 'nosuch'" /tmp/vg-bad/out ||
 	{ cat /tmp/vg-bad/out; fail "no clear error for a missing switch"; }
 note "missing switch: $(grep nosuch /tmp/vg-bad/out)"
@@ -69,10 +67,10 @@ vg_stop g2
 grep -q -i -E "$MAC1|$GEN" /proc/vmware/net/$SW/ports && fail "ports left on $SW after the VMs exited"
 
 # The same .vmx again: the same generated MAC (vmx prints it at start).
-VMX_DEV=${VG_DEV:-/dev/vmmon} $P/vmx /tmp/vg-g2/guest.vmx < /dev/null > /tmp/vg-g2/out2 2> /tmp/vg-g2/err2 &
+VMX_DEV=$VG_DEV $P/vmx /tmp/vg-g2/guest.vmx < /dev/null > /tmp/vg-g2/out2 2> /tmp/vg-g2/err2 &
 pid=$!
 i=0
-until grep -q "virtio-net" /tmp/vg-g2/err2; do
+until grep -q "virtio-net" /tmp/vg-g2/err2 2>/dev/null; do
 	[ $i -ge 30 ] && { cat /tmp/vg-g2/err2; kill -KILL $pid; fail "second run: no NIC"; }
 	sleep 1
 	i=$((i + 1))
