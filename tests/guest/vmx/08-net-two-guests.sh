@@ -57,7 +57,7 @@ vg_run g2 'ping -c 3 -W 5 10.8.0.1' 60
 [ "$VG_RC" = 0 ] || { note "$VG_OUT"; vg_fail g2 "g2 cannot ping g1"; }
 note "g2 -> g1: $(echo "$VG_OUT" | grep 'packets transmitted')"
 vg_run g1 'ping -c 20 -i 0.05 -s 1400 -W 5 10.8.0.2 | tail -2' 60
-note "g1 -> g2, 1400 bytes: $(echo "$VG_OUT" | grep 'packets transmitted')"
+note "g1 -> g2, 1400 bytes: $(echo "$VG_OUT" | grep 'packets transmitted'); $(echo "$VG_OUT" | grep round-trip)"
 echo "$VG_OUT" | grep -q ' 0% packet loss' || vg_fail g1 "large pings lost"
 vg_run g1 'dmesg | grep -i -E "virtio|eth0" | grep -i -E "warn|fail|error|bug" | sed "s/WARNING/guest warning/"'
 [ -z "$VG_OUT" ] || note "g1 kernel: $VG_OUT"
