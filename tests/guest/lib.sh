@@ -105,8 +105,8 @@ EOC
 #
 # vg_setup loads vmnet and the hypervisor the guests run on: stock KVM by
 # default, vmmon with vmw.vmx_net=vmmon on the command line. (Known bug:
-# a second VM started while another runs on vmmon gets no timer
-# interrupts and hangs at TSC calibration; one VM at a time is fine.)
+# on vmmon a guest intermittently stops taking interrupts, at PIT
+# calibration or later; with two VMs at once it happens in most runs.)
 vg_setup() {
 	if [ "$(vmw_cmdline vmw.vmx_net)" = vmmon ]; then
 		VG_DEV=/dev/vmmon
