@@ -193,8 +193,16 @@ static int check_device_key(struct config_entry *e, const char *name, char *err)
 	const char *k = e->key, *dot = strchr(k, '.');
 	const char *const *types = NULL;
 
-	if (!strncasecmp(k, "ethernet", 8) && isdigit((unsigned char)k[8]))
+	if (!strncasecmp(k, "ethernet", 8) && isdigit((unsigned char)k[8])) {
+		char *end;
+		unsigned long n = strtoul(k + 8, &end, 10);
+
+		if (n >= CONFIG_NICS_MAX && (*end == '.' || !*end))
+			return cfg_error(err, name, e->line,
+					 "%s: at most %d NICs (ethernet0 to ethernet%d)",
+					 k, CONFIG_NICS_MAX, CONFIG_NICS_MAX - 1);
 		types = nic_types;
+	}
 	else if (!strncasecmp(k, "scsi", 4) && isdigit((unsigned char)k[4]))
 		types = scsi_types;
 	else
@@ -244,6 +252,130 @@ static int parse_serial(struct vmx_config *cfg, const char *name, char *err)
 				 "serial0.fileType \"%s\" needs serial0.fileName", type->value);
 	cfg->serial_path = strdup(file->value);
 	return cfg->serial_path ? 0 : -ENOMEM;
+}
+
+/* "00:50:56:12:34:56" (or with '-'), any case. */
+static int parse_mac(const char *v, unsigned char mac[6])
+{
+	int i;
+
+	if (strlen(v) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		const char *p = v + 3 * i;
+
+		if (hexval(p[0]) < 0 || hexval(p[1]) < 0 ||
+		    (i < 5 && p[2] != ':' && p[2] != '-'))
+			return -EINVAL;
+		mac[i] = hexval(p[0]) << 4 | hexval(p[1]);
+	}
+	return 0;
+}
+
+/* 64-bit FNV-1a of the path and the NIC's number: stable across runs. */
+void config_generated_mac(const char *path, unsigned int n, unsigned char mac[6])
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	h = (h ^ (n + 1)) * 0x100000001b3ULL;
+	h ^= h >> 32;
+	mac[0] = 0x00;
+	mac[1] = 0x0c;
+	mac[2] = 0x29;
+	mac[3] = h >> 16;
+	mac[4] = h >> 8;
+	mac[5] = h;
+}
+
+static const struct config_entry *nic_key(const struct vmx_config *cfg,
+					  unsigned int n, const char *prop)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "ethernet%u.%s", n, prop);
+	return config_find(cfg, key);
+}
+
+static int parse_nic_address(struct vmx_config *cfg, unsigned int n,
+			     const char *name, char *err)
+{
+	const struct config_entry *type = nic_key(cfg, n, "addressType");
+	const struct config_entry *addr = nic_key(cfg, n, "address");
+	struct config_nic *nic = &cfg->nics[n];
+	bool fixed = addr != NULL;
+	unsigned int i;
+
+	if (type && !strcasecmp(type->value, "static"))
+		fixed = true;
+	else if (type && !strcasecmp(type->value, "generated"))
+		fixed = false;
+	else if (type)
+		return cfg_error(err, name, type->line,
+				 "ethernet%u.addressType: '%s' is not \"static\" or \"generated\"",
+				 n, type->value);
+	if (!fixed) {
+		if (addr)
+			fprintf(stderr, "vmx: %s:%d: warning: ethernet%u.address ignored: the address is generated\n",
+				name, addr->line, n);
+		nic->mac_generated = true;
+		config_generated_mac(name, n, nic->mac);
+		return 0;
+	}
+	if (!addr)
+		return cfg_error(err, name, type->line,
+				 "ethernet%u.addressType \"static\" needs ethernet%u.address", n, n);
+	if (parse_mac(addr->value, nic->mac))
+		return cfg_error(err, name, addr->line,
+				 "ethernet%u.address: '%s' is not a MAC address (00:50:56:xx:xx:xx)",
+				 n, addr->value);
+	if (nic->mac[0] != 0x00 || nic->mac[1] != 0x50 || nic->mac[2] != 0x56 ||
+	    nic->mac[3] > 0x3f)
+		return cfg_error(err, name, addr->line,
+				 "ethernet%u.address: %s is outside the static range 00:50:56:00:00:00 to 00:50:56:3f:ff:ff",
+				 n, addr->value);
+	for (i = 0; i < n; i++)
+		if (cfg->nics[i].present && !memcmp(cfg->nics[i].mac, nic->mac, 6))
+			return cfg_error(err, name, addr->line,
+					 "ethernet%u.address: %s is ethernet%u's address too",
+					 n, addr->value, i);
+	return 0;
+}
+
+static int parse_nic(struct vmx_config *cfg, unsigned int n, const char *name,
+		     char *err)
+{
+	const struct config_entry *present = nic_key(cfg, n, "present");
+	const struct config_entry *dev = nic_key(cfg, n, "virtualDev");
+	const struct config_entry *net = nic_key(cfg, n, "networkName");
+	struct config_nic *nic = &cfg->nics[n];
+	const char *c;
+	int ret;
+
+	if (!present)
+		return 0;
+	ret = parse_bool(present, name, &nic->present, err);
+	if (ret || !nic->present)
+		return ret;
+	if (dev && strcasecmp(dev->value, "virtio"))
+		return cfg_error(err, name, dev->line,
+				 "ethernet%u.virtualDev: '%s' is not supported (only \"virtio\")",
+				 n, dev->value);
+	if (!net || !net->value[0])
+		return cfg_error(err, name, net ? net->line : present->line,
+				 "ethernet%u needs ethernet%u.networkName (a vmnet switch)", n, n);
+	for (c = net->value; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-')
+			break;
+	if (*c || strlen(net->value) >= CONFIG_NET_NAME_MAX)
+		return cfg_error(err, name, net->line,
+				 "ethernet%u.networkName: '%s' is not a vmnet switch name (1 to %d of A-Z a-z 0-9 _ -)",
+				 n, net->value, CONFIG_NET_NAME_MAX - 1);
+	strcpy(nic->network, net->value);
+	nic->network_line = net->line;
+	return parse_nic_address(cfg, n, name, err);
 }
 
 static const char *const known_keys[] = {
@@ -317,6 +449,11 @@ static int interpret(struct vmx_config *cfg, const char *name, char *err)
 	ret = parse_serial(cfg, name, err);
 	if (ret)
 		return ret;
+	for (i = 0; i < CONFIG_NICS_MAX; i++) {
+		ret = parse_nic(cfg, i, name, err);
+		if (ret)
+			return ret;
+	}
 
 	for (i = 0; i < cfg->nr_entries; i++)
 		if (!cfg->entries[i].used)
@@ -385,7 +522,8 @@ static int resolve(const char *dir, char **path)
 
 int config_load(struct vmx_config *cfg, const char *path, char *err)
 {
-	char *text, *dir, *slash;
+	char *text, *dir, *slash, *abs;
+	unsigned int i;
 	size_t n;
 	FILE *f;
 	int ret;
@@ -431,6 +569,12 @@ int config_load(struct vmx_config *cfg, const char *path, char *err)
 		strcpy(dir, ".");
 	if (slash == dir)
 		strcpy(dir, "/");
+	/* Generated MACs hash the absolute path, wherever vmx runs from. */
+	abs = realpath(path, NULL);
+	for (i = 0; abs && i < CONFIG_NICS_MAX; i++)
+		if (cfg->nics[i].mac_generated)
+			config_generated_mac(abs, i, cfg->nics[i].mac);
+	free(abs);
 	ret = resolve(dir, &cfg->kernel);
 	if (!ret)
 		ret = resolve(dir, &cfg->initrd);

@@ -11,8 +11,19 @@
  *                                    only) or "pipe" (a Unix stream socket
  *                                    vmx listens on; one client at a time)
  *   serial0.fileName                 the file or socket path
+ *   ethernetN.present                TRUE/FALSE (default FALSE), N = 0..3
+ *   ethernetN.virtualDev             "virtio" (the default; the other
+ *                                    VMware types are refused)
+ *   ethernetN.networkName            the vmnet switch (it must exist)
+ *   ethernetN.addressType            "static" or "generated" (default:
+ *                                    static when .address is set)
+ *   ethernetN.address                a static MAC, 00:50:56:00:00:00 to
+ *                                    00:50:56:3f:ff:ff
+ *                                    generated MACs are 00:0c:29:xx:xx:xx,
+ *                                    a hash of the .vmx path and N
+ *   other ethernetN.* keys are accepted and ignored
  * Kept for later issues, checked for sane device types only:
- *   ethernetN.*, scsiX.*, scsiX:Y.*
+ *   scsiX.*, scsiX:Y.*
  * Every other key is kept and ignored with a warning.
  */
 #ifndef VMX_CONFIG_H
@@ -24,6 +35,8 @@
 #define CONFIG_MEMSIZE_MAX	(1024 * 1024)	/* MB: 1 TiB */
 #define CONFIG_VCPUS_MAX	16
 #define CONFIG_ERR_LEN		512
+#define CONFIG_NICS_MAX		4
+#define CONFIG_NET_NAME_MAX	16	/* a vmnet switch name, with its NUL */
 
 enum serial_type {
 	SERIAL_NONE,
@@ -39,6 +52,14 @@ struct config_entry {
 	bool used;		/* a key vmx knows */
 };
 
+struct config_nic {
+	bool present;
+	char network[CONFIG_NET_NAME_MAX];
+	int network_line;	/* for errors found when the VM starts */
+	unsigned char mac[6];
+	bool mac_generated;
+};
+
 struct vmx_config {
 	char *path;		/* the .vmx file, "" for a buffer */
 	char *display_name;
@@ -50,6 +71,7 @@ struct vmx_config {
 	char *cmdline;
 	enum serial_type serial;
 	char *serial_path;
+	struct config_nic nics[CONFIG_NICS_MAX];
 
 	struct config_entry *entries;
 	size_t nr_entries;
@@ -64,6 +86,12 @@ int config_parse(struct vmx_config *cfg, const char *name, const char *text,
 		 char *err);
 int config_load(struct vmx_config *cfg, const char *path, char *err);
 void config_free(struct vmx_config *cfg);
+
+/*
+ * The MAC vmx generates for ethernetN of the .vmx file at PATH (an
+ * absolute path gives the same MAC from any working directory).
+ */
+void config_generated_mac(const char *path, unsigned int n, unsigned char mac[6]);
 
 /* The entry of KEY (case-insensitive), or NULL. */
 const struct config_entry *config_find(const struct vmx_config *cfg,

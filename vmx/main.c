@@ -46,6 +46,7 @@ static const struct init_level levels[] = {
 	{ "rtc",	rtc_init,	rtc_exit },
 	{ "i8042",	i8042_init,	i8042_exit },
 	{ "pci",	pci_init,	pci_exit },
+	{ "ethernet",	virtio_net_init, virtio_net_exit },
 	{ "boot",	boot_linux,	NULL },
 };
 
@@ -167,6 +168,19 @@ void vm_poll_del(struct vm *vm, int fd)
 			vm->polls[i] = vm->polls[--vm->nr_polls];
 }
 
+void vm_poll_set(struct vm *vm, int fd, short events)
+{
+	unsigned int i;
+	u64 one = 1;
+
+	for (i = 0; i < vm->nr_polls; i++)
+		if (vm->polls[i].fd == fd)
+			__atomic_store_n(&vm->polls[i].events, events, __ATOMIC_RELEASE);
+	/* The main loop may be in poll() with the old events: wake it. */
+	if (write(vm->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		pr_warn("waking the main loop: %s", strerror(errno));
+}
+
 static void poll_events(struct vm *vm, struct pollfd *fds)
 {
 	unsigned int i;
@@ -197,8 +211,12 @@ static void main_loop(struct vm *vm, int sfd)
 		for (nt = 0; nt < vm->nr_vcpus && lapic_timer_fd(&vm->vcpus[nt]) >= 0; nt++)
 			fds[3 + nt] = (struct pollfd){ .fd = lapic_timer_fd(&vm->vcpus[nt]), .events = POLLIN };
 		np = 3 + nt;
-		for (i = 0; i < vm->nr_polls; i++)
-			fds[np + i] = (struct pollfd){ .fd = vm->polls[i].fd, .events = vm->polls[i].events };
+		for (i = 0; i < vm->nr_polls; i++) {
+			short ev = __atomic_load_n(&vm->polls[i].events, __ATOMIC_ACQUIRE);
+
+			/* Events 0: not watched at all, not even for POLLHUP. */
+			fds[np + i] = (struct pollfd){ .fd = ev ? vm->polls[i].fd : -1, .events = ev };
+		}
 		np += vm->nr_polls;
 		n = np + term_poll_fds(vm, fds + np, ARRAY_SIZE(fds) - np);
 		if (poll(fds, n, loop_timeout(vm)) < 0) {

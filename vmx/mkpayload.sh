@@ -27,6 +27,30 @@ chmod 755 "$ROOT"
 mkdir -p "$ROOT/bin" "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" "$ROOT/tmp"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
+
+# Stock modules for the guest's NICs, decompressed, their insmod order in
+# /modules.load (modules.dep lists the deepest dependency last). Built-in
+# ones (virtio_pci on 6.12) are not in modules.dep and need nothing.
+SYSMOD=/lib/modules/$KVER
+mkdir -p "$ROOT/lib/modules"
+for mod in virtio_pci virtio_net; do
+	line=$(grep -E "/${mod}\.ko(\.[a-z]+)?:" "$SYSMOD/modules.dep" || true)
+	[ -n "$line" ] || continue
+	order=
+	for d in ${line#*:}; do order="$d $order"; done
+	for f in $order ${line%%:*}; do
+		b=$(basename "$f"); name=${b%%.ko*}
+		[ -f "$ROOT/lib/modules/$name.ko" ] && continue
+		case $f in
+		*.xz) xz -dc "$SYSMOD/$f" ;;
+		*.zst) zstd -qdc "$SYSMOD/$f" ;;
+		*) cat "$SYSMOD/$f" ;;
+		esac > "$ROOT/lib/modules/$name.ko"
+		echo "$name" >> "$ROOT/modules.load"
+	done
+done
+touch "$ROOT/modules.load"
+
 cat > "$ROOT/init" <<'EOI'
 #!/bin/sh
 /bin/busybox --install -s /bin
@@ -34,6 +58,10 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
+for m in $(cat /modules.load); do
+	insmod /lib/modules/$m.ko || echo "VMX-GUEST: insmod $m failed"
+done
+ip link set lo up
 echo "VMX-GUEST-READY $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
 sh
 echo "VMX-GUEST-EOF"

@@ -214,6 +214,6 @@ void serial_dump(struct vm *vm)
 	struct serial *s = vm->serial;
 
 	if (s)
-		pr_info("dump: com1: ier %#x iir %#x lsr %#x mcr %#x rx %u thr_pending %d",
-			s->ier, s->iir, s->lsr, s->mcr, s->rx_len, s->thr_pending);
+		pr_info("dump: com1: ier %#x iir %#x lcr %#x lsr %#x mcr %#x fcr %#x rx %u thr_pending %d",
+			s->ier, s->iir, s->lcr, s->lsr, s->mcr, s->fcr, s->rx_len, s->thr_pending);
 }

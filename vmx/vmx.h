@@ -3,7 +3,7 @@
  * vmx: the per-VM monitor process. One VM per process: guest RAM is this
  * process's anonymous memory, each vCPU is a thread looping on KVM_RUN,
  * and the devices (PIC, PIT, UART, RTC, i8042, PCI host bridge, local
- * APICs with more than one vCPU) are emulated here, all under vm->lock.
+ * APICs with more than one vCPU, virtio NICs) are emulated here, all under vm->lock.
  *
  * Conventions: functions return 0 (or a positive count) or a negative
  * errno and print what failed; only main() decides to exit. Exit
@@ -106,6 +106,7 @@ struct i8042;
 struct pci;
 struct term;
 struct ioapic;
+struct virtio_net;
 
 struct vm {
 	struct vmx_config cfg;
@@ -140,6 +141,7 @@ struct vm {
 	struct pci *pci;
 	struct term *term;
 	struct ioapic *ioapic;
+	struct virtio_net *nics[CONFIG_NICS_MAX];
 };
 
 /* vm.c: the hypervisor device, memory, the VM's end. */
@@ -161,6 +163,8 @@ void serial_dump(struct vm *vm);
 /* main.c: devices' file descriptors in the main loop (before it runs). */
 int vm_poll_add(struct vm *vm, int fd, short events, poll_fn fn, void *opaque);
 void vm_poll_del(struct vm *vm, int fd);
+/* Any thread, while the loop runs: watch fd for `events` (0: not at all). */
+void vm_poll_set(struct vm *vm, int fd, short events);
 
 /* ioport.c */
 int ioport_register(struct vm *vm, u16 base, u16 len, io_fn fn, void *opaque,
@@ -229,6 +233,8 @@ int i8042_init(struct vm *vm);
 void i8042_exit(struct vm *vm);
 int pci_init(struct vm *vm);
 void pci_exit(struct vm *vm);
+int virtio_net_init(struct vm *vm);	/* the ethernetN NICs */
+void virtio_net_exit(struct vm *vm);
 
 /* term.c: where serial0 goes (stdio, a file, a Unix socket). */
 int term_init(struct vm *vm);

@@ -55,9 +55,10 @@ static int vmm_show_vcpus(struct seq_file *m, void *data)
 	for (i = 0; i < VMMON_MAX_VCPUS; i++) {
 		v = vmm_proc_vcpu(vm, i);
 		if (v)
-			seq_printf(m, "vcpu %d state %s tid %d cpu %d guest_ms %llu\n",
+			seq_printf(m, "vcpu %d state %s tid %d cpu %d guest_ms %llu rip %#llx\n",
 				   i, READ_ONCE(v->state), v->tid,
-				   READ_ONCE(v->last_cpu), v->guest_ns / 1000000);
+				   READ_ONCE(v->last_cpu), v->guest_ns / 1000000,
+				   (unsigned long long)READ_ONCE(v->rip));
 	}
 	return 0;
 }

@@ -160,6 +160,87 @@ static void test_load(void)
 	CHECK(strstr(err, "No such file") != NULL, "missing file message");
 }
 
+#define NIC0 "ethernet0.present = \"TRUE\"\nethernet0.networkName = \"inside\"\n"
+
+static void test_nics(void)
+{
+	struct vmx_config cfg;
+	char err[CONFIG_ERR_LEN];
+	unsigned char mac0[6], mac1[6];
+	const char *text = BASE
+		"ethernet0.present = \"TRUE\"\n"
+		"ethernet0.virtualDev = \"virtio\"\n"
+		"ethernet0.networkName = \"outside\"\n"
+		"ethernet0.addressType = \"static\"\n"
+		"ethernet0.address = \"00:50:56:3F:00:01\"\n"
+		"ethernet1.present = \"TRUE\"\n"
+		"ethernet1.networkName = \"in_side-2\"\n"
+		"ethernet1.connectionType = \"custom\"\n"
+		"ethernet2.present = \"FALSE\"\n"
+		"ethernet2.virtualDev = \"e1000\"\n"
+		"ethernet3.present = \"TRUE\"\n"
+		"ethernet3.networkName = \"x\"\n"
+		"ethernet3.addressType = \"generated\"\n";
+
+	CHECK(parse(&cfg, text, err) == 0, "NICs");
+	if (err[0])
+		printf("  error: %s\n", err);
+	CHECK(cfg.nics[0].present && !strcmp(cfg.nics[0].network, "outside"), "nic0");
+	CHECK(!memcmp(cfg.nics[0].mac, "\x00\x50\x56\x3f\x00\x01", 6), "static MAC");
+	CHECK(!cfg.nics[0].mac_generated && cfg.nics[0].network_line == 5, "nic0 line");
+	CHECK(cfg.nics[1].present && !strcmp(cfg.nics[1].network, "in_side-2"), "nic1");
+	CHECK(cfg.nics[1].mac_generated, "no address: generated");
+	CHECK(!memcmp(cfg.nics[1].mac, "\x00\x0c\x29", 3), "generated prefix 00:0c:29");
+	CHECK(!cfg.nics[2].present, "present FALSE, its type not checked");
+	CHECK(cfg.nics[3].present && cfg.nics[3].mac_generated, "nic3");
+	CHECK(memcmp(cfg.nics[1].mac, cfg.nics[3].mac, 6), "generated MACs differ per NIC");
+	memcpy(mac1, cfg.nics[1].mac, 6);
+	config_free(&cfg);
+
+	CHECK(parse(&cfg, text, err) == 0, "NICs again");
+	CHECK(!memcmp(cfg.nics[1].mac, mac1, 6), "generated MAC stable");
+	config_free(&cfg);
+	config_generated_mac("/a/b.vmx", 0, mac0);
+	config_generated_mac("/a/c.vmx", 0, mac1);
+	CHECK(memcmp(mac0, mac1, 6), "generated MAC depends on the path");
+	config_generated_mac("/a/b.vmx", 0, mac1);
+	CHECK(!memcmp(mac0, mac1, 6), "generated MAC is a function of path and N");
+
+	CHECK(parse(&cfg, BASE "ethernet0.networkName = \"x\"\n", err) == 0 &&
+	      !cfg.nics[0].present, "no present key: no NIC");
+	config_free(&cfg);
+}
+
+static void test_bad_nics(void)
+{
+	bad("5th NIC", BASE "ethernet4.present = \"TRUE\"\n", "t.vmx:3: ethernet4.present: at most 4 NICs");
+	bad("NIC type", BASE NIC0 "ethernet0.virtualDev = \"vmxnet3\"\n",
+	    "t.vmx:5: ethernet0.virtualDev: 'vmxnet3' is not supported (only \"virtio\")");
+	bad("unknown NIC type", BASE "ethernet0.virtualDev = \"ne2000\"\n", "unknown device type");
+	bad("no network", BASE "ethernet1.present = \"TRUE\"\n",
+	    "t.vmx:3: ethernet1 needs ethernet1.networkName");
+	bad("bad network name", BASE "ethernet0.present = \"TRUE\"\nethernet0.networkName = \"a b\"\n",
+	    "t.vmx:4: ethernet0.networkName: 'a b' is not a vmnet switch name");
+	bad("long network name", BASE "ethernet0.present = \"TRUE\"\nethernet0.networkName = \"0123456789abcdef\"\n",
+	    "is not a vmnet switch name");
+	bad("present not bool", BASE "ethernet0.present = \"yes\"\n", "t.vmx:3: ethernet0.present: 'yes' is not TRUE");
+	bad("bad MAC", BASE NIC0 "ethernet0.address = \"00:50:56:00:00\"\n",
+	    "t.vmx:5: ethernet0.address: '00:50:56:00:00' is not a MAC address");
+	bad("bad MAC hex", BASE NIC0 "ethernet0.address = \"00:50:56:0g:00:01\"\n", "is not a MAC address");
+	bad("MAC out of range", BASE NIC0 "ethernet0.address = \"00:50:56:40:00:00\"\n",
+	    "t.vmx:5: ethernet0.address: 00:50:56:40:00:00 is outside the static range");
+	bad("multicast MAC", BASE NIC0 "ethernet0.address = \"01:50:56:00:00:01\"\n", "outside the static range");
+	bad("other OUI", BASE NIC0 "ethernet0.address = \"00:0c:29:00:00:01\"\n", "outside the static range");
+	bad("static without address", BASE NIC0 "ethernet0.addressType = \"static\"\n",
+	    "t.vmx:5: ethernet0.addressType \"static\" needs ethernet0.address");
+	bad("bad address type", BASE NIC0 "ethernet0.addressType = \"vpx\"\n",
+	    "t.vmx:5: ethernet0.addressType: 'vpx' is not \"static\" or \"generated\"");
+	bad("same MAC twice", BASE NIC0 "ethernet0.address = \"00:50:56:00:00:01\"\n"
+	    "ethernet1.present = \"TRUE\"\nethernet1.networkName = \"y\"\n"
+	    "ethernet1.address = \"00:50:56:00:00:01\"\n",
+	    "t.vmx:8: ethernet1.address: 00:50:56:00:00:01 is ethernet0's address too");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);	/* keep the summary after the warnings */
@@ -167,6 +248,8 @@ int main(void)
 	test_defaults();
 	test_bad();
 	test_load();
+	test_nics();
+	test_bad_nics();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
