@@ -475,6 +475,18 @@ static void svm_save_interrupted_event(struct vmm_svm_vcpu *svm)
 	if (!(info & SVM_EXITINTINFO_VALID) ||
 	    (info & SVM_EXITINTINFO_TYPE_MASK) == SVM_EXITINTINFO_TYPE_SOFT)
 		return;
+	/*
+	 * An event whose delivery was cut short left RIP and RSP as they
+	 * were. Some emulated CPUs also report an external interrupt they
+	 * did deliver (the guest is already in its handler, interrupts
+	 * off): delivering it again would nest the handler into itself.
+	 */
+	if ((info & SVM_EXITINTINFO_TYPE_MASK) == SVM_EXITINTINFO_TYPE_INTR &&
+	    (svm->vmcb->save.rip != svm->entry_rip ||
+	     svm->vmcb->save.rsp != svm->entry_rsp)) {
+		pr_info_once("vmmon: the CPU reported as interrupted an interrupt it had delivered; not delivering it twice\n");
+		return;
+	}
 	svm->reinject = info;
 	svm->reinject_err = c->exit_int_info_err;
 }
@@ -539,6 +551,8 @@ static int svm_vcpu_run(struct vmm_vcpu *vcpu)
 	}
 	/* Only now: an event taken from the queues must reach this entry. */
 	svm_inject_events(vcpu);
+	to_svm(vcpu)->entry_rip = to_svm(vcpu)->vmcb->save.rip;
+	to_svm(vcpu)->entry_rsp = to_svm(vcpu)->vmcb->save.rsp;
 	clgi();
 	svm_switch(vcpu, smp_processor_id());
 	stgi();

@@ -20,6 +20,8 @@ struct vmm_svm_vcpu {
 	u64 dr[8];		/* DR0-3, DR6, DR7 as the guest set them */
 	u32 reinject;		/* event interrupted by the last exit */
 	u32 reinject_err;
+	u64 entry_rip;		/* where the last entry started */
+	u64 entry_rsp;
 };
 
 struct vmm_svm_vm {

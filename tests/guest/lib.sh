@@ -119,7 +119,7 @@ vg_setup() {
 	[ -c $VG_DEV ] && [ -c /dev/vmnet ] || fail "$VG_DEV or /dev/vmnet is missing"
 	note "guests on $VG_DEV"
 }
-VG_CMDLINE="console=ttyS0 loglevel=${VG_LOGLEVEL:-4} reboot=k panic=-1 nolapic noapic nokaslr tsc=reliable no_timer_check mitigations=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
+VG_CMDLINE="console=ttyS0 loglevel=${VG_LOGLEVEL:-4} reboot=k panic=-1 nokaslr tsc=reliable no_timer_check mitigations=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
 
 vg_start() {
 	local d=/tmp/vg-$1

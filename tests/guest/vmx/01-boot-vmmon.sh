@@ -35,7 +35,16 @@ VMX_DEV=$DEV $P/vmx $T/guest.vmx < $T/in > $T/out 2> $T/err &
 pid=$!
 exec 3> $T/in
 
-show() { kill -USR2 $pid 2>/dev/null; sleep 1; for f in $(find /proc/vmware/vm -type f 2>/dev/null); do [ -f "$f" ] && { note "--- $f"; sed 's/^/    /' "$f"; }; done; note "--- guest console (tail)"; tail -${SHOW:-60} $T/out | sed 's/^/    /'; note "--- vmx stderr"; sed 's/^/    /' $T/err; }
+# Where a stuck guest is: its last RIP, named from this host's kallsyms
+# (the guest runs the same kernel, without KASLR).
+guest_where() {
+	rip=$(sed -n 's/.* rip 0x\([0-9a-f]*\).*/\1/p' /proc/vmware/vm/*/vcpus 2>/dev/null | head -1)
+	text=$(awk '$3 == "_text" { print $1 }' /proc/kallsyms)
+	[ -n "$rip" ] && [ -n "$text" ] || return 0
+	t=$(printf '%016x' $((0x$text + 0x$rip - 0xffffffff81000000)))
+	note "guest rip $rip: $(awk -v t=$t '($2 == "t" || $2 == "T") && $1 <= t { s = $3; a = $1 } END { print s }' /proc/kallsyms)"
+}
+show() { guest_where; kill -USR2 $pid 2>/dev/null; sleep 1; for f in $(find /proc/vmware/vm -type f 2>/dev/null); do [ -f "$f" ] && { note "--- $f"; sed 's/^/    /' "$f"; }; done; note "--- guest console (tail)"; tail -${SHOW:-60} $T/out | sed 's/^/    /'; note "--- vmx stderr"; sed 's/^/    /' $T/err; }
 wait_for() {	# wait_for PATTERN SECONDS [COUNT]
 	i=0
 	while [ "$(grep -a -c "$1" $T/out)" -lt "${3:-1}" ]; do
