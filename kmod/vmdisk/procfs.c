@@ -7,6 +7,7 @@
 #include <vmproc.h>
 
 #include "disk.h"
+#include "front.h"
 #include "hba.h"
 #include "procfs.h"
 
@@ -40,6 +41,7 @@ static int vmdisk_show_hba(struct seq_file *m, void *data)
 static int vmdisk_show_status(struct seq_file *m, void *data)
 {
 	struct vmdisk *disk = data;
+	bool attached;
 
 	seq_printf(m, "id %u\nfile %s\nformat %s\noffset %llu\ncapacity %llu\n"
 		   "block_size %u\nreadonly %d\nwrite_cache %d\n",
@@ -48,10 +50,11 @@ static int vmdisk_show_status(struct seq_file *m, void *data)
 		   disk->readonly, READ_ONCE(disk->wce));
 	/* No vmdisk_table_lock here: vmdisk_proc_remove() waits for us
 	 * with it held. */
-	if (READ_ONCE(disk->attached))
+	attached = READ_ONCE(disk->attached);
+	if (attached)
 		seq_printf(m, "frontend loopback %u:0:%u:0\n", disk->host_no,
 			   disk->id);
-	else
+	if (!vmdisk_front_show(m, disk) && !attached)
 		seq_puts(m, "frontend none\n");
 	return 0;
 }
