@@ -9,6 +9,11 @@
 # normally the same one the test host runs. The guest's /init prints
 # VMX-GUEST-READY, runs the commands typed on its console (ttyS0) with
 # sh, and powers off when the input ends or says `poweroff -f`.
+#
+# When the guest has a PVSCSI adapter (PCI 15ad:07c0), /init first loads
+# the stock modules that drive it and a disk on it and that make and mount
+# an ext2 file system (ext4.ko serves ext2), copied from
+# /lib/modules/KVER in dependency order, and prints VMX-SCSI-MODULES.
 set -eu
 KVER=${1:?usage: mkpayload.sh KVER OUTDIR}
 OUT=${2:?usage: mkpayload.sh KVER OUTDIR}
@@ -27,6 +32,29 @@ chmod 755 "$ROOT"
 mkdir -p "$ROOT/bin" "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" "$ROOT/tmp"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
+
+# Stock modules for a SCSI disk and ext2, dependencies first, in /mod with
+# their insmod order in /mod/order.
+SYSMOD=/lib/modules/$KVER
+GUEST_MODS="crc32c_generic vmw_pvscsi sd_mod ext4"
+mkdir -p "$ROOT/mod"
+: > "$ROOT/mod/order"
+for mod in $GUEST_MODS; do
+	line=$(grep -E "/${mod}\.ko(\.[a-z]+)?:" "$SYSMOD/modules.dep" || true)
+	[ -n "$line" ] || continue	# built in
+	order=
+	for d in ${line#*:}; do order="$d $order"; done
+	for rel in $order ${line%%:*}; do
+		base=$(basename "$rel"); name=${base%%.ko*}
+		[ -f "$ROOT/mod/$name.ko" ] && continue
+		case $rel in
+		*.xz) xz -dc "$SYSMOD/$rel" > "$ROOT/mod/$name.ko" ;;
+		*.zst) zstd -qdc "$SYSMOD/$rel" > "$ROOT/mod/$name.ko" ;;
+		*) cp "$SYSMOD/$rel" "$ROOT/mod/$name.ko" ;;
+		esac
+		echo "$name" >> "$ROOT/mod/order"
+	done
+done
 cat > "$ROOT/init" <<'EOI'
 #!/bin/sh
 /bin/busybox --install -s /bin
@@ -34,6 +62,11 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
+if cat /sys/bus/pci/devices/*/uevent 2>/dev/null | grep -q -i '^PCI_ID=15AD:07C0$'; then
+	n=0
+	for m in $(cat /mod/order); do insmod /mod/$m.ko && n=$((n + 1)); done
+	echo "VMX-SCSI-MODULES $n loaded"
+fi
 echo "VMX-GUEST-READY $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
 sh
 echo "VMX-GUEST-EOF"

@@ -104,6 +104,8 @@ struct rtc;
 struct i8042;
 struct pci;
 struct term;
+struct vdisks;
+struct pvscsi;
 
 struct vm {
 	struct vmx_config cfg;
@@ -137,6 +139,8 @@ struct vm {
 	struct i8042 *i8042;
 	struct pci *pci;
 	struct term *term;
+	struct vdisks *disks;		/* the guest's SCSI disks (pvscsi.h) */
+	struct pvscsi *pvscsi[CONFIG_SCSI_ADAPTERS];
 };
 
 /* vm.c: the hypervisor device, memory, the VM's end. */
