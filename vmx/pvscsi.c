@@ -244,6 +244,10 @@ static void pvscsi_execute(struct pvscsi *s, const struct pvscsi_req *r,
 	sub.sense = (unsigned long)sense;
 	memcpy(sub.cdb, r->cdb, r->cdb_len);
 	ret = vdisk_submit(d, &sub);
+	pr_debug("pvscsi%d: %u: ctx %llu op %02x len %llu%s -> %d status %u resid %u", s->adapter,
+		 r->target, (unsigned long long)r->context, r->cdb[0],
+		 (unsigned long long)r->data_len, r->flags & REQ_WITH_SG_LIST ? " sg" : "",
+		 ret, sub.status, sub.resid);
 	if (ret) {
 		pr_debug("pvscsi%d: target %u: %s", s->adapter, r->target, strerror(-ret));
 		c->host_status = BTSTAT_HAHARDWARE;
@@ -442,6 +446,9 @@ static void pvscsi_command_data(struct pvscsi *s, u32 v)
 
 static void pvscsi_write(struct pvscsi *s, u64 off, u32 v)
 {
+	if (off != REG_COMMAND_DATA)
+		pr_debug("pvscsi%d: write %#llx = %#x (intr %#x mask %#x)", s->adapter,
+			 (unsigned long long)off, v, s->intr_status, s->intr_mask);
 	switch (off) {
 	case REG_COMMAND:
 		pvscsi_command(s, v);

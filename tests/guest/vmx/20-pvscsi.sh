@@ -1,5 +1,5 @@
 #!/bin/sh
-# A guest on /dev/vmmon (1 vCPU) with a PVSCSI adapter and a disk at
+# A guest on /dev/vmmon (or $VMX_DEV; 1 vCPU) with a PVSCSI adapter and a disk at
 # scsi0:3 ($VMX_DISK_FORMAT: raw, the default, or a monolithicSparse
 # VMDK): the stock vmw_pvscsi driver finds the disk (VMware / Virtual disk,
 # one disk at target 3 only), the guest makes an ext2 file system and
@@ -13,8 +13,15 @@ P=/vmw/payload
 [ -x $P/vmx ] && [ -f $P/vmlinuz ] || skip "no vmx payload (vmx/mkpayload.sh)"
 [ "$(vmw_cmdline vmw.emu)" = bochs ] &&
 	skip "three guest boots take far too long under Bochs; run under QEMU"
-vmw_load_all
-[ -c /dev/vmmon ] || fail "/dev/vmmon is missing"
+DEV=${VMX_DEV:-/dev/vmmon}
+if [ "$DEV" = /dev/kvm ]; then	# vmdisk without vmmon, which would hold SVM/VMX
+	vmw_kvm || skip "no stock KVM for this CPU"
+	vmw_stock sd_mod || skip "stock sd_mod missing"
+	vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+else
+	vmw_load_all
+fi
+[ -c "$DEV" ] || fail "$DEV is missing"
 [ -c /dev/vmdisk ] || fail "/dev/vmdisk is missing"
 FMT=${VMX_DISK_FORMAT:-raw}
 T=/tmp/vmx-scsi-$FMT
@@ -43,7 +50,14 @@ scsi0:3.fileName = "$(basename $DISK)"
 scsi0:3.mode = "persistent"
 EOC
 
-show() { note "--- guest console (tail)"; tail -${SHOW:-30} $T/out | tr -d '\r' | sed 's/^/    /'; note "--- vmx stderr"; sed 's/^/    /' $T/err; }
+show() {
+	note "--- guest console (tail)"; tail -${SHOW:-30} $T/out | tr -d '\r' | sed 's/^/    /'
+	note "--- vmx stderr (tail)"; tail -${SHOW:-30} $T/err | sed 's/^/    /'
+	for t in /proc/$pid/task/*; do
+		[ -d $t ] && note "--- vmx thread $(basename $t): $(cut -d' ' -f3 $t/stat) $(cat $t/wchan 2>/dev/null)" &&
+			sed 's/^/    /' $t/stack 2>/dev/null | head -12
+	done
+}
 count() { grep -a -c "$1" $T/out; }
 wait_for() {	# wait_for PATTERN SECONDS [COUNT]
 	i=0
@@ -56,7 +70,7 @@ wait_for() {	# wait_for PATTERN SECONDS [COUNT]
 }
 start() {
 	rm -f $T/in; mkfifo $T/in
-	$P/vmx $T/guest.vmx < $T/in > $T/out 2> $T/err &
+	VMX_DEV=$DEV $P/vmx ${VMX_DEBUG:+-v} $T/guest.vmx < $T/in > $T/out 2> $T/err &
 	pid=$!
 	exec 3> $T/in
 }
@@ -76,7 +90,7 @@ ask() {
 		done
 		[ "$(count "VMX-$1-END")" -gt $n ] && return 0
 		tries=$((tries + 1))
-		[ $tries -ge 3 ] && { SHOW=60 show; kill -KILL $pid; fail "no 'VMX-$1-END' after $tries tries"; }
+		[ $tries -ge ${ASK_TRIES:-3} ] && { SHOW=60 show; kill -KILL $pid; fail "no 'VMX-$1-END' after $tries tries"; }
 		note "no answer to $1 in $2 s: typing it again"
 		printf '\003\n' >&3
 		sleep 2
@@ -137,7 +151,7 @@ VMware_Virtual_disk_/VMD*/*) ;;
 esac
 grep -q "^frontend vmx:$pid scsi0:3$" /proc/vmware/disk/*/status ||
 	{ cat /proc/vmware/disk/*/status; kill -KILL $pid; fail "no vmx front end in /proc/vmware/disk"; }
-ask MKFS 240 'mke2fs -q /dev/sda && mkdir -p /mnt && mount -t ext2 /dev/sda /mnt && dd if=/dev/urandom of=/mnt/data bs=64k count=48 2>/dev/null && sha256sum /mnt/data && umount /mnt && sync'
+ASK_TRIES=2 ask MKFS 150 'mke2fs -q /dev/sda && mkdir -p /mnt && mount -t ext2 /dev/sda /mnt && dd if=/dev/urandom of=/mnt/data bs=64k count=48 2>/dev/null && sha256sum /mnt/data && umount /mnt && sync'
 sum1=$(checksum)
 [ -n "$sum1" ] || { show; kill -KILL $pid; fail "no file written in boot 1"; }
 note "boot 1: wrote 3 MiB, sha256 $sum1"
@@ -152,7 +166,7 @@ ready 2
 grep -q "guest reset" $T/err || { show; kill -KILL $pid; fail "vmx did not report the reset"; }
 identity 2
 [ "$id" = "$id1" ] || { show; kill -KILL $pid; fail "identity after reboot '$id', was '$id1'"; }
-ask READ2 120 'mount -t ext2 /dev/sda /mnt && sha256sum /mnt/data && umount /mnt'
+ask READ2 120 'mkdir -p /mnt; mount -t ext2 /dev/sda /mnt && sha256sum /mnt/data && umount /mnt'
 sum2=$(checksum)
 [ "$sum2" = "$sum1" ] || { show; kill -KILL $pid; fail "after reboot: sha256 '$sum2', want $sum1"; }
 note "boot 2: same identity, same data"
@@ -165,7 +179,7 @@ start
 ready 1
 identity 3
 [ "$id" = "$id1" ] || { show; kill -KILL $pid; fail "identity after restarting vmx '$id', was '$id1'"; }
-ask READ3 120 'mount -t ext2 /dev/sda /mnt && sha256sum /mnt/data && umount /mnt; dmesg | grep -i -E "pvscsi|sd 0:|error|fail" | sed "s/^/dmesg: /"'
+ask READ3 120 'mkdir -p /mnt; mount -t ext2 /dev/sda /mnt && sha256sum /mnt/data && umount /mnt; dmesg | grep -i -E "pvscsi|sd 0:|error|fail" | sed "s/^/dmesg: /"'
 sum3=$(checksum)
 [ "$sum3" = "$sum1" ] || { show; kill -KILL $pid; fail "after restarting vmx: sha256 '$sum3', want $sum1"; }
 tr -d '\r' < $T/out | grep -a '^dmesg: ' | grep -a -v 'dmesg | grep' | sed 's/^dmesg: /    /' | tail -15
