@@ -139,6 +139,36 @@ poweroff() {
 	[ $rc = 0 ] || { show; fail "vmx exit status $rc"; }
 }
 
+# With VMX_HOSTILE=1: the guest unbinds vmw_pvscsi and programs the
+# adapter itself with busybox devmem: rings on pages that hold other data
+# (garbage indexes and descriptors), pages outside RAM, ring
+# sizes that are not powers of two, unknown commands, stray command data,
+# byte and word accesses. vmx must stay up, refuse the bad commands
+# (COMMAND_STATUS -1) and power off cleanly.
+hostile() {
+	ask HOST1 60 'echo 0000:00:01.0 > /sys/bus/pci/drivers/vmw_pvscsi/unbind'
+	ask HOST2 60 'cd /sys/bus/pci/devices/0000:00:01.0; echo 1 > enable; set -- $(head -1 resource); B=$(($1)); cd /'
+	ask HOST3 30 'w() { devmem $((B + $1)) 32 $2; }; st() { echo VMX-ST=$(devmem $((B + 8)) 32); }'
+	ask HOST4 30 'z() { i=0; while [ $i -lt $1 ]; do w 4 0; i=$((i + 1)); done; }'
+	# Rings state on vmx's boot page tables (0x9000: a large producer
+	# index), requests from its page directory (0xb000) and then from the
+	# command line (0x20000, ASCII), completions after the command line.
+	ask HOST5 120 'w 0x2010 0; w 0 3; w 4 1; w 4 1; w 4 9; w 4 0; w 4 0xb; z 63; w 4 0x21; z 63; st; w 0x4018 0; w 0x3014 0'
+	ask HOST5B 120 'w 0 3; w 4 1; w 4 1; w 4 9; w 4 0; w 4 0x20; z 63; w 4 0x21; z 63; st; w 0x4018 0; w 0x4018 0'
+	ask HOST6 120 'w 0 3; w 4 3; w 4 1; z 130; st; w 0 3; w 4 1; w 4 1; w 4 0xfffff; w 4 0; z 128; st'
+	ask HOST7 60 'w 0 0x1234; st; w 0 2; st; w 4 0xffffffff; w 0 7; w 4 0xfffff000; z 5; st'
+	ask HOST8 60 'devmem $((B + 0x4018)) 8 0; devmem $((B + 0x4018)) 16 0; devmem $((B + 0x1001)) 8; w 0x100c 0xffffffff'
+	ask HOST9 60 'for o in 0 4 8 0x100 0x100c 0x2010 0x3014 0x4018 0x7ffc; do devmem $((B + o)) 32; done; w 0 1; st'
+	st=$(tr -d '\r' < $T/out | grep -a -o 'VMX-ST=0x[0-9A-Fa-f]*' | cut -d= -f2 | tr '\n' ' ')
+	note "hostile guest: COMMAND_STATUS after each step: $st"
+	case $st in
+	"0x00000000 0x00000000 0xFFFFFFFF 0xFFFFFFFF 0xFFFFFFFF 0xFFFFFFFF 0xFFFFFFFF 0x00000000 ") ;;
+	*) show; kill -KILL $pid; fail "unexpected COMMAND_STATUS sequence '$st'" ;;
+	esac
+	kill -0 $pid || fail "vmx died"
+	ask PROBE2 60 'echo alive'
+}
+
 # Run 1, boot 1: find the disk, make a file system, write a file.
 start
 ready 1
@@ -184,6 +214,7 @@ sum3=$(checksum)
 [ "$sum3" = "$sum1" ] || { show; kill -KILL $pid; fail "after restarting vmx: sha256 '$sum3', want $sum1"; }
 tr -d '\r' < $T/out | grep -a '^dmesg: ' | grep -a -v 'dmesg | grep' | sed 's/^dmesg: /    /' | tail -15
 note "run 2: same identity, same data"
+[ "${VMX_HOSTILE:-0}" = 1 ] && hostile
 poweroff
 left=$(ls /proc/vmware/disk | grep -v -x hba | wc -l)
 expect_eq "disks left in /proc/vmware/disk after vmx" "$left" 0
