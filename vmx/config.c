@@ -183,37 +183,155 @@ static bool one_of(const char *v, const char *const *list)
 static const char *const nic_types[] = {
 	"e1000", "e1000e", "vmxnet", "vmxnet3", "vlance", "virtio", NULL
 };
-static const char *const scsi_types[] = {
-	"lsilogic", "lsisas1068", "buslogic", "pvscsi", "virtio", NULL
-};
-
-/* ethernetN.* and scsiX.* / scsiX:Y.*: accepted now, used by later issues. */
+/* ethernetN.*: accepted now, used by a later issue; scsi keys: parse_scsi(). */
 static int check_device_key(struct config_entry *e, const char *name, char *err)
 {
 	const char *k = e->key, *dot = strchr(k, '.');
-	const char *const *types = NULL;
+	unsigned long n;
+	char *end;
 
-	if (!strncasecmp(k, "ethernet", 8) && isdigit((unsigned char)k[8])) {
-		char *end;
-		unsigned long n = strtoul(k + 8, &end, 10);
-
-		if (n >= CONFIG_NICS_MAX && (*end == '.' || !*end))
-			return cfg_error(err, name, e->line,
-					 "%s: at most %d NICs (ethernet0 to ethernet%d)",
-					 k, CONFIG_NICS_MAX, CONFIG_NICS_MAX - 1);
-		types = nic_types;
-	}
-	else if (!strncasecmp(k, "scsi", 4) && isdigit((unsigned char)k[4]))
-		types = scsi_types;
-	else
+	if (!strncasecmp(k, "scsi", 4) && isdigit((unsigned char)k[4])) {
+		if (!dot)
+			return cfg_error(err, name, e->line, "%s: a device key needs '.property'", k);
 		return 0;
+	}
+	if (strncasecmp(k, "ethernet", 8) || !isdigit((unsigned char)k[8]))
+		return 0;
+	n = strtoul(k + 8, &end, 10);
+	if (n >= CONFIG_NICS_MAX && (*end == '.' || !*end))
+		return cfg_error(err, name, e->line,
+				 "%s: at most %d NICs (ethernet0 to ethernet%d)",
+				 k, CONFIG_NICS_MAX, CONFIG_NICS_MAX - 1);
 	if (!dot)
 		return cfg_error(err, name, e->line, "%s: a device key needs '.property'", k);
 	e->used = true;
-	if (!strcasecmp(dot, ".virtualDev") && !strchr(k, ':') &&
-	    !one_of(e->value, types))
+	if (!strcasecmp(dot, ".virtualDev") && !one_of(e->value, nic_types))
 		return cfg_error(err, name, e->line, "%s: unknown device type '%s'",
 				 k, e->value);
+	return 0;
+}
+
+/* SCSI: scsiX.* (the adapter) and scsiX:Y.* (a disk). */
+
+static const char *const scsi_refused[] = {
+	"lsilogic", "lsisas1068", "buslogic", "virtio", NULL
+};
+static const char *const scsi_modes_refused[] = {
+	"nonpersistent", "independent-nonpersistent", "undoable", NULL
+};
+
+/* Split "scsiX[:Y].prop": y is -1 for an adapter key. NULL if it is one. */
+static const char *scsi_key(const char *k, int *x, int *y, const char **prop)
+{
+	char *end;
+	long v;
+
+	v = strtol(k + 4, &end, 10);
+	if (end == k + 4 || v < 0 || v >= CONFIG_SCSI_ADAPTERS)
+		return "adapter number out of range (scsi0..scsi3)";
+	*x = v;
+	*y = -1;
+	if (*end == ':') {
+		const char *p = end + 1;
+
+		v = strtol(p, &end, 10);
+		if (end == p || !isdigit((unsigned char)*p) || v < 0 ||
+		    v >= CONFIG_SCSI_TARGETS)
+			return "target number out of range (0..15)";
+		if (v == CONFIG_SCSI_SELF_ID)
+			return "target 7 is the adapter's own SCSI ID";
+		*y = v;
+	}
+	if (*end != '.' || !end[1])
+		return "expected scsiX.property or scsiX:Y.property";
+	*prop = end + 1;
+	return NULL;
+}
+
+static int scsi_adapter_prop(struct vmx_config *cfg, const struct config_entry *e,
+			     int x, const char *prop, const char *name, char *err)
+{
+	if (!strcasecmp(prop, "present"))
+		return parse_bool(e, name, &cfg->scsi[x].present, err);
+	if (strcasecmp(prop, "virtualDev") || !strcasecmp(e->value, "pvscsi"))
+		return 0;
+	if (one_of(e->value, scsi_refused))
+		return cfg_error(err, name, e->line,
+				 "%s: adapter type '%s' is not supported (only \"pvscsi\")",
+				 e->key, e->value);
+	return cfg_error(err, name, e->line, "%s: unknown device type '%s'",
+			 e->key, e->value);
+}
+
+static int scsi_disk_prop(struct vmx_config *cfg, const struct config_entry *e,
+			  int x, int y, const char *prop, const char *name, char *err)
+{
+	struct config_scsi_disk *d = &cfg->scsi[x].disk[y];
+
+	if (!strcasecmp(prop, "present")) {
+		d->line = e->line;
+		return parse_bool(e, name, &d->present, err);
+	}
+	if (!strcasecmp(prop, "fileName")) {
+		free(d->file);
+		d->file = strdup(e->value);
+		return d->file ? 0 : -ENOMEM;
+	}
+	if (!strcasecmp(prop, "mode")) {
+		if (!strcasecmp(e->value, "persistent") ||
+		    !strcasecmp(e->value, "independent-persistent"))
+			return 0;
+		if (one_of(e->value, scsi_modes_refused))
+			return cfg_error(err, name, e->line,
+					 "%s: mode '%s' is not yet supported (persistent or independent-persistent)",
+					 e->key, e->value);
+		return cfg_error(err, name, e->line, "%s: unknown disk mode '%s'",
+				 e->key, e->value);
+	}
+	if (!strcasecmp(prop, "deviceType") && strcasecmp(e->value, "scsi-hardDisk") &&
+	    strcasecmp(e->value, "disk"))
+		return cfg_error(err, name, e->line,
+				 "%s: device type '%s' is not supported (only scsi-hardDisk)",
+				 e->key, e->value);
+	return 0;
+}
+
+static int parse_scsi(struct vmx_config *cfg, const char *name, char *err)
+{
+	const char *why, *prop;
+	size_t i;
+	int x, y, ret;
+
+	for (i = 0; i < cfg->nr_entries; i++) {
+		struct config_entry *e = &cfg->entries[i];
+
+		if (strncasecmp(e->key, "scsi", 4) || !isdigit((unsigned char)e->key[4]))
+			continue;
+		e->used = true;
+		why = scsi_key(e->key, &x, &y, &prop);
+		if (why)
+			return cfg_error(err, name, e->line, "%s: %s", e->key, why);
+		ret = y < 0 ? scsi_adapter_prop(cfg, e, x, prop, name, err)
+			    : scsi_disk_prop(cfg, e, x, y, prop, name, err);
+		if (ret)
+			return ret;
+	}
+	for (x = 0; x < CONFIG_SCSI_ADAPTERS; x++) {
+		for (y = 0; y < CONFIG_SCSI_TARGETS; y++) {
+			struct config_scsi_disk *d = &cfg->scsi[x].disk[y];
+
+			if (!d->present)
+				continue;
+			if (!cfg->scsi[x].present)
+				return cfg_error(err, name, d->line,
+						 "scsi%d:%d.present: adapter scsi%d is not present (scsi%d.present = \"TRUE\")",
+						 x, y, x, x);
+			if (!d->file || !d->file[0])
+				return cfg_error(err, name, d->line,
+						 "scsi%d:%d.present: scsi%d:%d.fileName is missing",
+						 x, y, x, y);
+		}
+	}
 	return 0;
 }
 
@@ -454,6 +572,9 @@ static int interpret(struct vmx_config *cfg, const char *name, char *err)
 		if (ret)
 			return ret;
 	}
+	ret = parse_scsi(cfg, name, err);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < cfg->nr_entries; i++)
 		if (!cfg->entries[i].used)
@@ -523,8 +644,8 @@ static int resolve(const char *dir, char **path)
 int config_load(struct vmx_config *cfg, const char *path, char *err)
 {
 	char *text, *dir, *slash, *abs;
-	unsigned int i;
 	size_t n;
+	unsigned int i;
 	FILE *f;
 	int ret;
 
@@ -580,6 +701,8 @@ int config_load(struct vmx_config *cfg, const char *path, char *err)
 		ret = resolve(dir, &cfg->initrd);
 	if (!ret && cfg->serial != SERIAL_STDIO)
 		ret = resolve(dir, &cfg->serial_path);
+	for (i = 0; !ret && i < CONFIG_SCSI_ADAPTERS * CONFIG_SCSI_TARGETS; i++)
+		ret = resolve(dir, &cfg->scsi[i / CONFIG_SCSI_TARGETS].disk[i % CONFIG_SCSI_TARGETS].file);
 	free(dir);
 	if (ret)
 		config_free(cfg);
@@ -602,5 +725,7 @@ void config_free(struct vmx_config *cfg)
 	free(cfg->initrd);
 	free(cfg->cmdline);
 	free(cfg->serial_path);
+	for (i = 0; i < CONFIG_SCSI_ADAPTERS * CONFIG_SCSI_TARGETS; i++)
+		free(cfg->scsi[i / CONFIG_SCSI_TARGETS].disk[i % CONFIG_SCSI_TARGETS].file);
 	memset(cfg, 0, sizeof(*cfg));
 }

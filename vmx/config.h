@@ -22,9 +22,20 @@
  *                                    generated MACs are 00:0c:29:xx:xx:xx,
  *                                    a hash of the .vmx path and N
  *   other ethernetN.* keys are accepted and ignored
- * Kept for later issues, checked for sane device types only:
- *   scsiX.*, scsiX:Y.*
- * Every other key is kept and ignored with a warning.
+ *   scsiX.present                    TRUE: a SCSI adapter (X 0..3)
+ *   scsiX.virtualDev                 "pvscsi" (the default; lsilogic,
+ *                                    lsisas1068, buslogic are refused)
+ *   scsiX:Y.present                  TRUE: a disk at target Y (0..15, not
+ *                                    7, the adapter's own ID), LUN 0
+ *   scsiX:Y.fileName                 its raw image or .vmdk (relative: to
+ *                                    the .vmx file's directory)
+ *   scsiX:Y.mode                     "persistent" (default) or
+ *                                    "independent-persistent";
+ *                                    nonpersistent and undoable are
+ *                                    refused (not yet supported)
+ *   scsiX:Y.deviceType               "scsi-hardDisk" (or "disk") only
+ * Other scsiX.* / scsiX:Y.* properties are accepted and ignored. Every
+ * other key is kept and ignored with a warning.
  */
 #ifndef VMX_CONFIG_H
 #define VMX_CONFIG_H
@@ -37,12 +48,26 @@
 #define CONFIG_ERR_LEN		512
 #define CONFIG_NICS_MAX		4
 #define CONFIG_NET_NAME_MAX	16	/* a vmnet switch name, with its NUL */
+#define CONFIG_SCSI_ADAPTERS	4
+#define CONFIG_SCSI_TARGETS	16
+#define CONFIG_SCSI_SELF_ID	7	/* the adapter's own target ID */
 
 enum serial_type {
 	SERIAL_NONE,
 	SERIAL_STDIO,
 	SERIAL_FILE,
 	SERIAL_PIPE,
+};
+
+struct config_scsi_disk {
+	bool present;
+	char *file;		/* backing file: raw image or .vmdk */
+	int line;		/* of scsiX:Y.present, for messages */
+};
+
+struct config_scsi {
+	bool present;		/* a PVSCSI adapter */
+	struct config_scsi_disk disk[CONFIG_SCSI_TARGETS];
 };
 
 struct config_entry {
@@ -72,6 +97,7 @@ struct vmx_config {
 	enum serial_type serial;
 	char *serial_path;
 	struct config_nic nics[CONFIG_NICS_MAX];
+	struct config_scsi scsi[CONFIG_SCSI_ADAPTERS];
 
 	struct config_entry *entries;
 	size_t nr_entries;

@@ -22,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "pvscsi.h"
 #include "vmx.h"
 
 int vmx_debug;
@@ -34,7 +35,8 @@ struct init_level {
 
 static const struct init_level levels[] = {
 	{ "console",	term_init,	term_exit },
-#define LEVEL_RESET 1	/* a guest reset redoes the levels from here on */
+	{ "disks",	vdisks_init,	vdisks_exit },
+#define LEVEL_RESET 2	/* a guest reset redoes the levels from here on */
 	{ "hypervisor",	vm_open,	vm_close },
 	{ "memory",	vm_memory_init,	vm_memory_exit },
 	{ "vcpus",	vcpus_create,	vcpus_destroy },
@@ -47,6 +49,7 @@ static const struct init_level levels[] = {
 	{ "i8042",	i8042_init,	i8042_exit },
 	{ "pci",	pci_init,	pci_exit },
 	{ "ethernet",	virtio_net_init, virtio_net_exit },
+	{ "pvscsi",	pvscsi_init,	pvscsi_exit },
 	{ "boot",	boot_linux,	NULL },
 };
 

@@ -9,6 +9,11 @@
 # normally the same one the test host runs. The guest's /init prints
 # VMX-GUEST-READY, runs the commands typed on its console (ttyS0) with
 # sh, and powers off when the input ends or says `poweroff -f`.
+#
+# When the guest has a PVSCSI adapter (PCI 15ad:07c0), /init first loads
+# the stock modules that drive it and a disk on it and that make and mount
+# an ext2 file system (ext4.ko serves ext2), copied from
+# /lib/modules/KVER in dependency order, and prints VMX-SCSI-MODULES.
 set -eu
 KVER=${1:?usage: mkpayload.sh KVER OUTDIR}
 OUT=${2:?usage: mkpayload.sh KVER OUTDIR}
@@ -51,6 +56,28 @@ for mod in virtio_pci virtio_net; do
 done
 touch "$ROOT/modules.load"
 
+# Stock modules for a SCSI disk and ext2, dependencies first, in /mod with
+# their insmod order in /mod/order.
+SYSMOD=/lib/modules/$KVER
+GUEST_MODS="crc32c_generic vmw_pvscsi sd_mod ext4"
+mkdir -p "$ROOT/mod"
+: > "$ROOT/mod/order"
+for mod in $GUEST_MODS; do
+	line=$(grep -E "/${mod}\.ko(\.[a-z]+)?:" "$SYSMOD/modules.dep" || true)
+	[ -n "$line" ] || continue	# built in
+	order=
+	for d in ${line#*:}; do order="$d $order"; done
+	for rel in $order ${line%%:*}; do
+		base=$(basename "$rel"); name=${base%%.ko*}
+		[ -f "$ROOT/mod/$name.ko" ] && continue
+		case $rel in
+		*.xz) xz -dc "$SYSMOD/$rel" > "$ROOT/mod/$name.ko" ;;
+		*.zst) zstd -qdc "$SYSMOD/$rel" > "$ROOT/mod/$name.ko" ;;
+		*) cp "$SYSMOD/$rel" "$ROOT/mod/$name.ko" ;;
+		esac
+		echo "$name" >> "$ROOT/mod/order"
+	done
+done
 cat > "$ROOT/init" <<'EOI'
 #!/bin/sh
 /bin/busybox --install -s /bin
@@ -62,6 +89,11 @@ for m in $(cat /modules.load); do
 	insmod /lib/modules/$m.ko || echo "VMX-GUEST: insmod $m failed"
 done
 ip link set lo up
+if cat /sys/bus/pci/devices/*/uevent 2>/dev/null | grep -q -i '^PCI_ID=15AD:07C0$'; then
+	n=0
+	for m in $(cat /mod/order); do insmod /mod/$m.ko && n=$((n + 1)); done
+	echo "VMX-SCSI-MODULES $n loaded"
+fi
 echo "VMX-GUEST-READY $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
 sh
 echo "VMX-GUEST-EOF"

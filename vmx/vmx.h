@@ -107,6 +107,8 @@ struct pci;
 struct term;
 struct ioapic;
 struct virtio_net;
+struct vdisks;
+struct pvscsi;
 
 struct vm {
 	struct vmx_config cfg;
@@ -142,6 +144,8 @@ struct vm {
 	struct term *term;
 	struct ioapic *ioapic;
 	struct virtio_net *nics[CONFIG_NICS_MAX];
+	struct vdisks *disks;		/* the guest's SCSI disks (pvscsi.h) */
+	struct pvscsi *pvscsi[CONFIG_SCSI_ADAPTERS];
 };
 
 /* vm.c: the hypervisor device, memory, the VM's end. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/vmdisk: create, attach, detach, destroy and inspect disks. Every
+ * /dev/vmdisk: create, attach, detach, destroy and inspect disks, and open
+ * guest front-end handles on them (front.c). Every
  * argument is checked (size, version, flags, reserved fields) before
  * anything changes.
  */
@@ -14,6 +15,7 @@
 
 #include "ctl.h"
 #include "disk.h"
+#include "front.h"
 #include "hba.h"
 
 /* Copy in an argument and check its size and version header. */
@@ -92,7 +94,7 @@ static long vmdisk_ctl_target(unsigned int cmd, void __user *arg)
 	if (t.flags || t.host || t.channel || t.target || t.lun)
 		return -EINVAL;
 	if (cmd == VMDISK_IOC_DESTROY)
-		return vmdisk_destroy(t.id);
+		return vmdisk_front_destroy(t.id);
 
 	mutex_lock(&vmdisk_table_lock);
 	disk = vmdisk_lookup(t.id);
@@ -226,6 +228,8 @@ static long vmdisk_ctl_ioctl(struct file *file, unsigned int cmd,
 		return vmdisk_ctl_info(uarg);
 	case VMDISK_IOC_SNAPSHOT:
 		return vmdisk_ctl_snapshot(uarg);
+	case VMDISK_IOC_OPEN_FRONT:
+		return vmdisk_front_open(uarg);
 	default:
 		return -ENOTTY;
 	}

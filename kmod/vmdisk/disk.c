@@ -138,6 +138,30 @@ static void vmdisk_set_path(struct vmdisk *disk, struct file *file)
 	kfree(buf);
 }
 
+/*
+ * The SCSI identity (NAA 3, locally assigned, and the unit serial number)
+ * is a hash (FNV-1a) of the backing file's path and offset: the same disk
+ * file is the same logical unit after a reboot of the guest or the host,
+ * whichever front end sees it. Only a file without a path (d_path failed)
+ * gets random bits.
+ */
+static void vmdisk_set_identity(struct vmdisk *disk)
+{
+	u64 h = 0xcbf29ce484222325ULL, off = disk->offset;
+	const char *p;
+	int i;
+
+	for (p = disk->path; *p; p++)
+		h = (h ^ (u8)*p) * 0x100000001b3ULL;
+	for (i = 0; i < 8; i++, off >>= 8)
+		h = (h ^ (u8)off) * 0x100000001b3ULL;
+	if (!strcmp(disk->path, "?"))
+		h = get_random_u64();
+	disk->naa = (h & ~(0xfULL << 60)) | (3ULL << 60);
+	snprintf(disk->serial, sizeof(disk->serial), "VMD%012llX",
+		 disk->naa & 0xffffffffffffULL);
+}
+
 /* The disk takes its own reference to file. */
 int vmdisk_create(struct file *file, const struct vmdisk_create *req)
 {
@@ -181,9 +205,8 @@ int vmdisk_create(struct file *file, const struct vmdisk_create *req)
 	disk->wce = true;
 	disk->reserved_by = -1;
 	vmdisk_pr_init(&disk->pr);
-	/* NAA 3: locally assigned, 60 random bits. */
-	disk->naa = (get_random_u64() & ~(0xfULL << 60)) | (3ULL << 60);
 	vmdisk_set_path(disk, file);	/* a nonpersistent disk's base */
+	vmdisk_set_identity(disk);
 
 	mutex_lock(&vmdisk_table_lock);
 	for (id = 0; id < VMDISK_MAX_DISKS; id++)
@@ -194,8 +217,6 @@ int vmdisk_create(struct file *file, const struct vmdisk_create *req)
 		goto err_unlock;
 	}
 	disk->id = id;
-	snprintf(disk->serial, sizeof(disk->serial), "VMD%08llX%02X",
-		 disk->naa & 0xffffffff, id);
 	vmdisk_table[id] = disk;
 	vmdisk_proc_add(disk);
 	mutex_unlock(&vmdisk_table_lock);

@@ -7,6 +7,7 @@
 #include <vmproc.h>
 
 #include "disk.h"
+#include "front.h"
 #include "hba.h"
 #include "procfs.h"
 
@@ -52,6 +53,7 @@ static void vmdisk_show_chain(struct seq_file *m, struct vmdisk *disk)
 static int vmdisk_show_status(struct seq_file *m, void *data)
 {
 	struct vmdisk *disk = data;
+	bool attached;
 
 	down_read(&disk->be_lock);
 	seq_printf(m, "id %u\nfile %s\nformat %s\noffset %llu\ncapacity %llu\n"
@@ -66,10 +68,11 @@ static int vmdisk_show_status(struct seq_file *m, void *data)
 	up_read(&disk->be_lock);
 	/* No vmdisk_table_lock here: vmdisk_proc_remove() waits for us
 	 * with it held. */
-	if (READ_ONCE(disk->attached))
+	attached = READ_ONCE(disk->attached);
+	if (attached)
 		seq_printf(m, "frontend loopback %u:0:%u:0\n", disk->host_no,
 			   disk->id);
-	else
+	if (!vmdisk_front_show(m, disk) && !attached)
 		seq_puts(m, "frontend none\n");
 	return 0;
 }

@@ -135,8 +135,56 @@ static void test_bad(void)
 	bad("serial present", BASE "serial0.present = \"maybe\"\n", "not TRUE or FALSE");
 	bad("nic type", BASE "ethernet0.virtualDev = \"ne2000\"\n",
 	    "t.vmx:3: ethernet0.virtualDev: unknown device type 'ne2000'");
-	bad("scsi type", BASE "scsi1.virtualDev = \"ide\"\n", "unknown device type 'ide'");
+	bad("scsi type", BASE "scsi1.virtualDev = \"ide\"\n", "t.vmx:3: scsi1.virtualDev: unknown device type 'ide'");
 	bad("device no prop", BASE "ethernet0 = \"x\"\n", "needs '.property'");
+}
+
+static void test_scsi(void)
+{
+	struct vmx_config cfg;
+	char err[CONFIG_ERR_LEN];
+	const char *text = BASE
+		"scsi0.present = \"TRUE\"\n"
+		"scsi0.virtualDev = \"pvscsi\"\n"
+		"scsi0:0.present = \"TRUE\"\n"
+		"scsi0:0.fileName = \"disk.vmdk\"\n"
+		"scsi0:0.mode = \"independent-persistent\"\n"
+		"scsi0:15.present = \"TRUE\"\n"
+		"scsi0:15.fileName = \"/d/raw.img\"\n"
+		"scsi0:15.deviceType = \"scsi-hardDisk\"\n"
+		"scsi0:3.fileName = \"absent.img\"\n"
+		"scsi1.present = \"FALSE\"\n"
+		"scsi0.sharedBus = \"none\"\n";
+
+	CHECK(parse(&cfg, text, err) == 0, "scsi config");
+	if (err[0])
+		printf("  error: %s\n", err);
+	CHECK(cfg.scsi[0].present && !cfg.scsi[1].present, "scsi adapters");
+	CHECK(cfg.scsi[0].disk[0].present && cfg.scsi[0].disk[0].file &&
+	      !strcmp(cfg.scsi[0].disk[0].file, "disk.vmdk"), "scsi0:0");
+	CHECK(cfg.scsi[0].disk[15].present && cfg.scsi[0].disk[0].line == 5, "scsi0:15");
+	CHECK(!cfg.scsi[0].disk[3].present, "fileName without present");
+	config_free(&cfg);
+
+	bad("scsi lsilogic", BASE "scsi0.virtualDev = \"lsilogic\"\n",
+	    "t.vmx:3: scsi0.virtualDev: adapter type 'lsilogic' is not supported (only \"pvscsi\")");
+	bad("scsi buslogic", BASE "scsi2.virtualDev = \"buslogic\"\n", "t.vmx:3: scsi2.virtualDev: adapter type 'buslogic'");
+	bad("scsi sas", BASE "scsi0.virtualDev = \"lsisas1068\"\n", "not supported");
+	bad("scsi adapter range", BASE "scsi4.present = \"TRUE\"\n", "t.vmx:3: scsi4.present: adapter number out of range");
+	bad("scsi target range", BASE "scsi0:16.present = \"TRUE\"\n", "t.vmx:3: scsi0:16.present: target number out of range");
+	bad("scsi target 7", BASE "scsi0:7.present = \"TRUE\"\n", "t.vmx:3: scsi0:7.present: target 7 is the adapter's own SCSI ID");
+	bad("scsi target junk", BASE "scsi0:x.present = \"TRUE\"\n", "t.vmx:3: scsi0:x.present: target number");
+	bad("scsi no prop", BASE "scsi0:1 = \"TRUE\"\n", "needs '.property'");
+	bad("scsi no adapter", BASE "scsi1:0.present = \"TRUE\"\nscsi1:0.fileName = \"a\"\n",
+	    "t.vmx:3: scsi1:0.present: adapter scsi1 is not present");
+	bad("scsi no file", BASE "scsi0.present = \"TRUE\"\nscsi0:2.present = \"TRUE\"\n",
+	    "t.vmx:4: scsi0:2.present: scsi0:2.fileName is missing");
+	bad("scsi nonpersistent", BASE "scsi0:0.mode = \"nonpersistent\"\n",
+	    "t.vmx:3: scsi0:0.mode: mode 'nonpersistent' is not yet supported");
+	bad("scsi undoable", BASE "scsi0:0.mode = \"undoable\"\n", "not yet supported");
+	bad("scsi mode", BASE "scsi0:0.mode = \"sometimes\"\n", "unknown disk mode 'sometimes'");
+	bad("scsi present bool", BASE "scsi0:0.present = \"yes\"\n", "t.vmx:3: scsi0:0.present: 'yes' is not TRUE or FALSE");
+	bad("scsi cdrom", BASE "scsi0:1.deviceType = \"cdrom-image\"\n", "device type 'cdrom-image' is not supported");
 }
 
 static void test_load(void)
@@ -149,11 +197,14 @@ static void test_load(void)
 	CHECK(f != NULL, "temp file");
 	if (!f)
 		return;
-	fputs(BASE "initrd = \"sub/initrd\"\nkernel = \"vmlinuz\"\n", f);
+	fputs(BASE "initrd = \"sub/initrd\"\nkernel = \"vmlinuz\"\n"
+	      "scsi0.present = \"TRUE\"\nscsi0:1.present = \"TRUE\"\nscsi0:1.fileName = \"d.img\"\n", f);
 	fclose(f);
 	CHECK(config_load(&cfg, path, err) == 0, "load");
 	CHECK(cfg.kernel && !strcmp(cfg.kernel, "/tmp/vmlinuz"), "kernel relative to the file");
 	CHECK(cfg.initrd && !strcmp(cfg.initrd, "/tmp/sub/initrd"), "initrd relative to the file");
+	CHECK(cfg.scsi[0].disk[1].file && !strcmp(cfg.scsi[0].disk[1].file, "/tmp/d.img"),
+	      "disk relative to the file");
 	config_free(&cfg);
 	remove(path);
 	CHECK(config_load(&cfg, path, err) < 0, "missing file");
@@ -247,6 +298,7 @@ int main(void)
 	test_good();
 	test_defaults();
 	test_bad();
+	test_scsi();
 	test_load();
 	test_nics();
 	test_bad_nics();

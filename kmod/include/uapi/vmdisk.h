@@ -101,6 +101,8 @@
  *                                              -> ENOENT, EBUSY (attached)
  * VMDISK_IOC_DETACH   vmdisk_target: detach.   -> ENOENT, ENOTCONN
  * VMDISK_IOC_DESTROY  vmdisk_target: detach if needed and destroy.
+ *                                              -> ENOENT, EBUSY (a guest
+ *                                                 front handle is open)
  * VMDISK_IOC_INFO     vmdisk_info: state and counters of disk <id>; with
  *                     VMDISK_INFO_NEXT, of the first disk whose id is >= id
  *                     (this is how to list them all); path is the top
@@ -131,6 +133,47 @@
  * <id>/stats (commands, bytes, errors and average latency). status lists
  * the chain top first, one "layer N FORMAT FILE" line each (layer 0 is the
  * base).
+ *
+ * SCSI identity: a disk's NAA designator (VPD 0x83) and unit serial number
+ * (VPD 0x80) are a hash of its backing file's absolute path and offset, so
+ * they stay the same across guest reboots, host reboots and re-creation
+ * of the disk from the same file; two disks made from the same file and
+ * offset are the same logical unit to an initiator that compares them.
+ *
+ * Guest front ends (ioctl numbers 10..19)
+ * ---------------------------------------
+ * A VM monitor (vmx) emulates a SCSI adapter for its guest and passes the
+ * guest's commands to the target core through a front-end handle: one
+ * file descriptor bound to one disk, which is one more initiator of that
+ * disk (its own reservations, distinct from the loopback HBA's).
+ *
+ * VMDISK_IOC_OPEN_FRONT  on /dev/vmdisk, vmdisk_open_front: a new handle
+ *                     on disk <id>, returned as the ioctl's value and in
+ *                     fd (close-on-exec). name (NUL-terminated, printable
+ *                     ASCII, may be empty: then "pid:<tgid>") is shown as
+ *                     "frontend <name>" in /proc/vmware/disk/<id>/status.
+ *                     While any handle is open the disk cannot be
+ *                     destroyed: VMDISK_IOC_DESTROY fails with EBUSY and
+ *                     changes nothing. Closing the last copy of the fd
+ *                     releases the handle.      -> ENOENT, EINVAL, EMFILE
+ * VMDISK_IOC_SUBMIT   on a handle, vmdisk_submit: execute one SCSI command
+ *                     synchronously in the calling thread. The data buffer
+ *                     is the concatenation of iov_count vmdisk_iovec
+ *                     (user addresses, none zero-length, at most
+ *                     VMDISK_FRONT_IOV_MAX of them, VMDISK_FRONT_DATA_MAX
+ *                     bytes in all); its pages are pinned and the core
+ *                     reads and writes them in place (no bounce buffer, no
+ *                     worker thread). Every buffer must be writable memory,
+ *                     whatever dir says (dir NONE: no iovecs; FROM_DEV and
+ *                     TO_DEV: at least one), because the CDB, not dir,
+ *                     decides what the core does. cdb_len is 6..32; sense
+ *                     is a user buffer of sense_max bytes (0..252; address
+ *                     0 when sense_max is 0). On return (ioctl value 0) the
+ *                     command ran: status is its SAM status, resid the
+ *                     bytes of the buffer not transferred, and with CHECK
+ *                     CONDITION sense_len bytes of fixed-format sense are
+ *                     in sense. An errno means the command did not run:
+ *                     EINVAL (a field), EFAULT (an address), ENOMEM.
  */
 #ifndef _UAPI_VMDISK_H
 #define _UAPI_VMDISK_H
@@ -236,6 +279,53 @@ struct vmdisk_snapshot {
 	char path[VMDISK_PATH_MAX];	/* NUL-terminated */
 };
 
+/* Guest front ends. */
+#define VMDISK_FRONT_NAME_MAX	32
+#define VMDISK_CDB_MAX		32
+#define VMDISK_SENSE_MAX	252
+#define VMDISK_FRONT_IOV_MAX	1024
+#define VMDISK_FRONT_DATA_MAX	(8U << 20)
+
+/* No flags defined yet for OPEN_FRONT. */
+struct vmdisk_open_front {
+	__u32 size;		/* sizeof(struct vmdisk_open_front) */
+	__u32 version;
+	__u32 flags;
+	__u32 id;		/* the disk */
+	char name[VMDISK_FRONT_NAME_MAX];
+	__s32 fd;		/* out */
+	__u32 reserved;
+};
+
+/* vmdisk_submit.dir */
+#define VMDISK_DIR_NONE		0
+#define VMDISK_DIR_TO_DEV	1	/* data-out: the command reads the buffer */
+#define VMDISK_DIR_FROM_DEV	2	/* data-in: the command fills it */
+
+struct vmdisk_iovec {
+	__u64 base;		/* user address */
+	__u64 len;		/* bytes, not 0 */
+};
+
+/* No flags defined yet for SUBMIT. */
+struct vmdisk_submit {
+	__u32 size;		/* sizeof(struct vmdisk_submit) */
+	__u32 version;
+	__u32 flags;
+	__u32 dir;		/* VMDISK_DIR_* */
+	__u32 cdb_len;		/* 6..VMDISK_CDB_MAX */
+	__u32 iov_count;	/* 0..VMDISK_FRONT_IOV_MAX */
+	__u64 iov;		/* user address of iov_count vmdisk_iovec */
+	__u64 sense;		/* user address of sense_max bytes */
+	__u32 sense_max;	/* 0..VMDISK_SENSE_MAX */
+	__u8 status;		/* out: SAM status */
+	__u8 sense_len;		/* out: bytes of sense written */
+	__u16 reserved;
+	__u32 resid;		/* out: bytes not transferred */
+	__u32 reserved2;
+	__u8 cdb[VMDISK_CDB_MAX];
+};
+
 #define VMDISK_IOC_MAGIC	0xD7
 #define VMDISK_IOC_CREATE	_IOWR(VMDISK_IOC_MAGIC, 1, struct vmdisk_create)
 #define VMDISK_IOC_ATTACH	_IOWR(VMDISK_IOC_MAGIC, 2, struct vmdisk_target)
@@ -244,5 +334,7 @@ struct vmdisk_snapshot {
 #define VMDISK_IOC_INFO		_IOWR(VMDISK_IOC_MAGIC, 5, struct vmdisk_info)
 /* 10 .. 19: guest front end. */
 #define VMDISK_IOC_SNAPSHOT	_IOWR(VMDISK_IOC_MAGIC, 20, struct vmdisk_snapshot)
+#define VMDISK_IOC_OPEN_FRONT	_IOWR(VMDISK_IOC_MAGIC, 10, struct vmdisk_open_front)
+#define VMDISK_IOC_SUBMIT	_IOWR(VMDISK_IOC_MAGIC, 11, struct vmdisk_submit)
 
 #endif /* _UAPI_VMDISK_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest's SCSI disks and the adapter they hang off.
+ *
+ * vdisk.c: each scsiX:Y.present disk is a vmdisk.ko disk made from its
+ * fileName (raw image, monolithicSparse VMDK, or a VMDK descriptor with
+ * one flat extent) and a front-end handle on it (uapi/vmdisk.h). Disks are
+ * made once per vmx process, before the VM, so that they outlive guest
+ * resets; vmx destroys them when it ends.
+ *
+ * pvscsi.c: one VMware PVSCSI adapter per scsiX.present, on the PCI bus.
+ * Commands are executed synchronously when the guest kicks, on the vCPU
+ * thread that trapped (with vm->lock held), straight into guest RAM.
+ */
+#ifndef VMX_PVSCSI_H
+#define VMX_PVSCSI_H
+
+#include <uapi/vmdisk.h>
+
+#include "vmx.h"
+
+struct vdisk {
+	int adapter, target;	/* scsiX:Y */
+	int id;			/* the vmdisk id, or -1 */
+	int fd;			/* its front-end handle, or -1 */
+	const char *file;
+};
+
+struct vdisks {
+	int ctl;		/* /dev/vmdisk, or -1 */
+	struct vdisk disk[CONFIG_SCSI_ADAPTERS][CONFIG_SCSI_TARGETS];
+};
+
+/* Init levels. */
+int vdisks_init(struct vm *vm);
+void vdisks_exit(struct vm *vm);
+int pvscsi_init(struct vm *vm);
+void pvscsi_exit(struct vm *vm);
+
+/* The disk at scsiX:Y, or NULL. */
+struct vdisk *vdisk_get(struct vm *vm, int adapter, int target);
+/* One command; 0 when it ran (status in s), or a negative errno. */
+int vdisk_submit(struct vdisk *d, struct vmdisk_submit *s);
+
+#endif
