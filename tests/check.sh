@@ -116,9 +116,21 @@ EXTRA=()
 [ "${VMW_BROKEN:-0}" = 1 ] && EXTRA+=(-b)
 [ -n "$SUITES" ] && EXTRA+=(-s "$SUITES")
 BOCHS_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | head -1)
+# Two QEMU hosts per kernel. QEMU 7.2's multi-threaded TCG loses IPIs
+# between host CPUs running stock KVM guests (kvm_amd hangs in on_each_cpu),
+# so the stock-KVM peers run single-threaded; vmmon's suites run
+# multi-threaded, where a nested 1-vCPU guest on vmmon is reliable (single-
+# threaded, it deadlocks in about half the boots: an open bug, see README).
+KVM_TESTS="kvm/*,vmx/*kvm*,vmx/08*,vmx/09*"
 for v in $BUILT; do
 	echo "=== qemu (AMD-V) on $v"
-	host "qemu-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1200 "${EXTRA[@]}"
+	VMW_TCG_THREAD=multi VMW_APPEND="${VMW_APPEND:-} vmw.skip=$KVM_TESTS" \
+		host "qemu-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1500 "${EXTRA[@]}"
+	if [ -z "$SUITES" ] || [[ ",$SUITES," == *,kvm,* ]] || [[ ",$SUITES," == *,vmx,* ]]; then
+		echo "=== qemu (AMD-V) on $v: the stock KVM peers"
+		VMW_TCG_THREAD=single VMW_APPEND="${VMW_APPEND:-} vmw.only=$KVM_TESTS" \
+			host "qemu-kvm-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1500 -s kvm,vmx
+	fi
 done
 # Crash consistency of vmdisk's sparse VMDK: hosts killed hard mid-write
 # and rebooted on the same virtio disk (about 4 minutes).

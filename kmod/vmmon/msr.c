@@ -35,6 +35,7 @@ static int vmm_get_msr(struct vmm_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_MCG_STATUS:
 	case MSR_K7_HWCR:
 	case MSR_IA32_FEAT_CTL:
+	case MSR_K8_INT_PENDING_MSG:	/* read by Linux on family 0xf: no C1E */
 		*data = 0;
 		return 0;
 	default:

@@ -7,6 +7,7 @@
 suites=$(vmw_cmdline vmw.suites | tr , ' ')
 tmo=$(vmw_cmdline vmw.timeout)
 only=$(vmw_cmdline vmw.only | tr , ' ')
+skiplist=$(vmw_cmdline vmw.skip | tr , ' ')
 tmo=${tmo:-600}
 pass=0 fail=0 skip=0
 
@@ -44,7 +45,7 @@ for dir in /vmw/tests/*/; do
 	fi
 	for t in "$dir"*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
-		# vmw.only=suite/01*,suite/02-x: just these tests (a person debugging)
+		# vmw.only=suite/01*,suite/02-x: just these tests
 		if [ -n "$only" ]; then
 			hit=
 			for pat in $only; do
@@ -52,6 +53,10 @@ for dir in /vmw/tests/*/; do
 			done
 			[ -n "$hit" ] || continue
 		fi
+		# vmw.skip=PATTERNS: tests another test host of the same run takes
+		for pat in $skiplist; do
+			case "$suite/$(basename "$t")" in $pat) continue 2 ;; esac
+		done
 		run_one "$t" "$suite/$(basename "$t")"
 	done
 done

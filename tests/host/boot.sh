@@ -49,7 +49,7 @@ boot_qemu() {
 	# 7.2 loses IPIs between host CPUs that run nested guests (stock
 	# kvm_amd hangs in on_each_cpu in 2 boots out of 2; single-threaded,
 	# 0 out of 3, and in half the time).
-	args=(-accel tcg,thread=single -cpu "$cpu" -smp 2 -m 1024 -no-reboot
+	args=(-accel tcg,thread=${VMW_TCG_THREAD:-single} -cpu "$cpu" -smp 2 -m 1024 -no-reboot
 	      -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
 	[ -n "$DRIVE" ] && args+=(-drive "file=$DRIVE,if=virtio,format=raw")
 	if [ "$MODE" = shell ]; then
