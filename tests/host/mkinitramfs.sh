@@ -36,6 +36,22 @@ mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" \
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
 
+# Host programs some suites drive (iproute2's ip and iperf3 for vmnet),
+# at their own paths with the shared libraries they need. Optional: a
+# suite skips when one is missing.
+HOST_PROGS="/usr/sbin/ip /usr/bin/iperf3"
+copy_prog() {
+	[ -x "$1" ] || return 0
+	mkdir -p "$ROOT$(dirname "$1")"
+	cp "$1" "$ROOT$1"
+	for lib in $(ldd "$1" | grep -o '/[^ ]*'); do
+		[ -f "$ROOT$lib" ] && continue
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
+}
+for p in $HOST_PROGS; do copy_prog "$p"; done
+
 # Our modules.
 find "$MODDIR" -name '*.ko' -exec cp {} "$ROOT/vmw/ko/" \;
 
