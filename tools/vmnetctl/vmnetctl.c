@@ -221,6 +221,14 @@ static uint32_t vc_u32(struct nlattr *a)
 	return a ? nla_get_u32(a) : 0;
 }
 
+/* Events are not answers to a request: no sequence numbers to check. */
+static int vc_no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int vc_print_switch(struct nlattr **a, void *arg)
 {
 	(void)arg;
@@ -514,7 +522,6 @@ static int vc_monitor(struct vc *vc, char **argv, int argc)
 			vc->prog, VMNET_MCGRP_LINK, nl_geterror(grp));
 		return 1;
 	}
-	nl_socket_disable_seq_check(vc->sk);
 	ret = nl_socket_add_membership(vc->sk, grp);
 	if (ret < 0) {
 		fprintf(stderr, "%s: join \"%s\": %s\n", vc->prog,
@@ -527,6 +534,7 @@ static int vc_monitor(struct vc *vc, char **argv, int argc)
 	if (!cb)
 		return 1;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, vc_valid, &req);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, vc_no_seq_check, NULL);
 	for (;;) {
 		ret = nl_recvmsgs(vc->sk, cb);
 		if (ret < 0 && ret != -NLE_INTR && ret != -NLE_AGAIN) {
