@@ -15,7 +15,7 @@ VMW_BUILD := $(shell git -C $(CURDIR) describe --always --dirty 2>/dev/null || e
 # Warnings are errors in CI (tests/check.sh sets VMW_WERROR=1).
 KBUILD_ARGS := VMW_ROOT=$(CURDIR) VMW_BUILD=$(VMW_BUILD) VMW_WERROR=$(VMW_WERROR)
 
-USER_DIRS := $(wildcard daemons/vmauthd vmx tools/vmdiskctl)
+USER_DIRS := $(wildcard daemons/vmauthd vmx tools/vmdiskctl tools/vmnetctl)
 
 .PHONY: all modules user clean check run setup install modules_install
 

@@ -9,7 +9,7 @@ SUDO=
 PKGS="build-essential gcc make git bc cpio xz-utils zstd kmod
 linux-image-amd64 linux-headers-amd64 linux-image-6.12-amd64 linux-headers-6.12-amd64
 qemu-system-x86 bochs bochsbios vgabios busybox-static xorriso isolinux syslinux-common"
-for f in "$ROOT"/daemons/*/apt-packages "$ROOT"/kmod/*/apt-packages "$ROOT"/tools/apt-packages; do
+for f in "$ROOT"/daemons/*/apt-packages "$ROOT"/kmod/*/apt-packages "$ROOT"/tools/apt-packages "$ROOT"/tools/*/apt-packages; do
 	[ -f "$f" ] && PKGS="$PKGS $(grep -v '^#' "$f")"
 done
 

@@ -242,7 +242,7 @@ static int vmnet_nl_set_port(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(sw))
 		return PTR_ERR(sw);
-	port = vmnet_nl_port(sw, info, false);
+	port = vmnet_nl_port(sw, info, true);
 	if (IS_ERR(port))
 		return PTR_ERR(port);
 	if (a[VMNET_ATTR_VLAN])

@@ -137,8 +137,13 @@ static int vmnet_uplink_check(struct net_device *dev,
 	return 0;
 }
 
-/* Uplinks crash the host under traffic on 6.1 and 6.12 (an skb reaches
- * veth_xmit still linked into a queue): off until that is fixed. */
+/* Uplinks crash the host under traffic on 6.1 (see issue 6): the first
+ * frames a host adapter sends through a veth uplink corrupt the receiving
+ * CPU's backlog queue (its tail ends up pointing at itself) and veth_xmit
+ * is then handed the queue head as an skb. Probes suggest that one
+ * dev_queue_xmit() from vmnet_uplink_xmit() reaches veth_xmit() a second
+ * time with the same skb after the first call had already queued it on
+ * the backlog. Off until the cause is found. */
 static bool vmnet_uplink_experimental;
 module_param_named(uplink_experimental, vmnet_uplink_experimental, bool, 0644);
 MODULE_PARM_DESC(uplink_experimental, "allow uplinks to physical NICs (known to crash)");

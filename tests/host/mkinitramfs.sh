@@ -37,6 +37,22 @@ mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" \
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
 
+# Host programs some suites drive (iproute2's ip and iperf3 for vmnet,
+# qemu-img for the vmdisk interop test), at their own paths with the
+# shared libraries they need. Optional: a suite skips when one is missing.
+HOST_PROGS="/usr/sbin/ip /usr/bin/iperf3 /usr/bin/qemu-img"
+copy_prog() {
+	[ -x "$1" ] || return 0
+	mkdir -p "$ROOT$(dirname "$1")"
+	cp "$1" "$ROOT$1"
+	for lib in $(ldd "$1" | grep -o '/[^ ]*'); do
+		[ -f "$ROOT$lib" ] && continue
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
+}
+for p in $HOST_PROGS; do copy_prog "$p"; done
+
 # Our modules.
 find "$MODDIR" -name '*.ko' -exec cp {} "$ROOT/vmw/ko/" \;
 
@@ -63,17 +79,6 @@ for mod in $STOCK_MODS; do
 		copy_stock "$f"
 		b=$(basename "$f"); echo "${b%%.ko*}"
 	done > "$ROOT/vmw/stock/$mod.load"
-done
-
-# Dynamic host programs the suites use when present (qemu-img from
-# qemu-utils, for the vmdisk interop test), with their shared libraries.
-for prog in qemu-img; do
-	path=$(command -v "$prog") || continue
-	cp "$path" "$ROOT/bin/$prog"
-	for lib in $(ldd "$path" | awk '/=>/ { print $3 } /^\t\// { print $1 }'); do
-		mkdir -p "$ROOT$(dirname "$lib")"
-		cp -L "$lib" "$ROOT$lib"
-	done
 done
 
 cp -a "$GUESTDIR/." "$ROOT/vmw/"

@@ -61,8 +61,8 @@
  * VMNET_CMD_DEL_PORT       SWITCH_NAME, PORT_ID or IFNAME
  *                          removes a host adapter or an uplink; a VM port
  *                          goes away when its file is closed (EBUSY).
- * VMNET_CMD_SET_PORT       SWITCH_NAME, PORT_ID, any of VLAN, POLICY,
- *                          RATE, BURST
+ * VMNET_CMD_SET_PORT       SWITCH_NAME, PORT_ID or IFNAME, any of VLAN,
+ *                          POLICY, RATE, BURST
  * VMNET_CMD_GET_PORT       dump, optionally filtered by SWITCH_NAME:
  *                          SWITCH_NAME, PORT_ID, PORT_KIND, [IFNAME],
  *                          MAC, VLAN, POLICY, RATE, BURST, FLAGS,
