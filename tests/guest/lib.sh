@@ -207,3 +207,12 @@ vg_stop() {
 	[ $rc = 0 ] || vg_fail $1 "vmx exit status $rc"
 	rm -f $d/pid
 }
+
+# vmdisk_add ARGS...: `vmdiskctl add ARGS`, which must attach a disk to the
+# loopback HBA; sets id and dev (its /dev/sdX).
+vmdisk_add() {
+	out=$(vmdiskctl add "$@") || fail "add $*"
+	id=${out%% *}
+	dev=$(echo "$out" | awk '{print $3}')
+	[ -b "$dev" ] || fail "no block device for $*: '$out'"
+}

@@ -11,12 +11,6 @@ vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
 D=/tmp/vd7
 rm -rf $D; mkdir -p $D; cd $D || fail "cd"
 
-add() {
-	out=$(vmdiskctl add "$@") || fail "add $*"
-	id=${out%% *}
-	dev=$(echo "$out" | awk '{print $3}')
-	[ -b "$dev" ] || fail "no block device for $*: '$out'"
-}
 # put FILE KIB-OFFSET: the same write to the reference image and the disk
 put() {
 	dd if=$1 of=ref bs=1k seek=$2 conv=notrunc 2>/dev/null
@@ -38,7 +32,7 @@ for base in sparse flat raw; do
 	raw) vmdiskctl mkraw base.img 16M; top=base.img data=base.img ;;
 	esac
 	dd if=/dev/zero of=ref bs=1M count=16 2>/dev/null
-	add $top
+	vmdisk_add $top
 	put A 64
 	vmdiskctl snapshot $id s1.vmdk >/dev/null || fail "$base: snapshot"
 	[ -f s1-delta.vmdk ] || fail "$base: no s1-delta.vmdk"
@@ -61,7 +55,7 @@ for base in sparse flat raw; do
 	grep -q "^layer 0 .* $D/$data" $st || fail "$base: layer 0: $(cat $st)"
 	vmdiskctl list | grep -q "^$id .*$D/s2-delta.vmdk" || fail "$base: list: $(vmdiskctl list)"
 	vmdiskctl destroy $id || fail "destroy"
-	add s2.vmdk
+	vmdisk_add s2.vmdk
 	same "$base, chain re-opened"
 	grep -q '^deltas 2' /proc/vmware/disk/$id/status || fail "$base: re-opened chain depth"
 	vmdiskctl destroy $id || fail "destroy"
@@ -72,11 +66,11 @@ done
 rm -f base* s1* s2*
 dd if=/dev/zero of=ref bs=1M count=16 2>/dev/null
 vmdiskctl mkvmdk base.vmdk 16M
-add base.vmdk
+vmdisk_add base.vmdk
 put A 0
 vmdiskctl destroy $id
 sum=$(md5sum < base.vmdk)
-add -n base.vmdk
+vmdisk_add -n base.vmdk
 grep -q '^mode nonpersistent' /proc/vmware/disk/$id/status || fail "mode"
 put B 10
 same "nonpersistent"
@@ -87,7 +81,7 @@ vmdiskctl destroy $id
 [ "$(ls)" = "$(printf 'A\nB\nC\nbase.vmdk\nref')" ] || fail "files left: $(ls)"
 dd if=/dev/zero of=ref bs=1M count=16 2>/dev/null
 dd if=A of=ref bs=1k conv=notrunc 2>/dev/null
-add base.vmdk
+vmdisk_add base.vmdk
 same "after nonpersistent"
 vmdiskctl destroy $id
 
@@ -95,7 +89,7 @@ vmdiskctl destroy $id
 mk_delta() {	# mk_delta NAME PARENT EXTENT
 	printf '# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=1\ncreateType="vmfsSparse"\nparentFileNameHint="%s"\nRW 32768 VMFSSPARSE "%s"\n' "$2" "$3" > $1
 }
-add base.vmdk
+vmdisk_add base.vmdk
 vmdiskctl snapshot $id s1.vmdk >/dev/null || fail "snapshot"
 vmdiskctl destroy $id
 mk_delta l1.vmdk l2.vmdk s1-delta.vmdk

@@ -12,20 +12,14 @@ vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
 D=/tmp/vd8
 rm -rf $D; mkdir -p $D; cd $D || fail "cd"
 
-add() {
-	out=$(vmdiskctl add "$@") || fail "add $*"
-	id=${out%% *}
-	dev=$(echo "$out" | awk '{print $3}')
-	[ -b "$dev" ] || fail "no block device for $*: '$out'"
-}
 compare() {
 	echo 3 > /proc/sys/vm/drop_caches
 	cmp $rdev $sdev || fail "$1: the VMDK differs from the raw disk"
 	note "$1: identical ($(stat -c %s s.vmdk) bytes of VMDK$(ls *-delta.vmdk 2>/dev/null | while read f; do printf ', %s %s' $f $(stat -c %s $f); done))"
 }
 vmdiskctl mkraw r.img 32M && vmdiskctl mkvmdk s.vmdk 32M || fail "mk"
-add r.img; rid=$id rdev=$dev
-add s.vmdk; sid=$id sdev=$dev
+vmdisk_add r.img; rid=$id rdev=$dev
+vmdisk_add s.vmdk; sid=$id sdev=$dev
 vdrandw diff 1 3000 $rdev $sdev || fail "random writes"
 compare "sparse"
 vmdiskctl snapshot $sid d1.vmdk >/dev/null || fail "snapshot 1"
@@ -35,8 +29,8 @@ vmdiskctl snapshot $sid d2.vmdk >/dev/null || fail "snapshot 2"
 vdrandw diff 3 1500 $rdev $sdev || fail "random writes on d2"
 compare "two deltas"
 vmdiskctl destroy $sid && vmdiskctl destroy $rid || fail "destroy"
-add r.img; rdev=$dev
-add d2.vmdk; sdev=$dev
+vmdisk_add r.img; rdev=$dev
+vmdisk_add d2.vmdk; sdev=$dev
 compare "re-opened"
 grep -q '^deltas 2' /proc/vmware/disk/$id/status || fail "chain depth"
 vmdiskctl destroy 0; vmdiskctl destroy 1

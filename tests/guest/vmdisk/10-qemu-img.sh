@@ -13,12 +13,6 @@ vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
 D=/tmp/vd10
 rm -rf $D; mkdir -p $D; cd $D || fail "cd"
 
-add() {
-	out=$(vmdiskctl add "$@") || fail "add $*"
-	id=${out%% *}
-	dev=$(echo "$out" | awk '{print $3}')
-	[ -b "$dev" ] || fail "no block device for $*: '$out'"
-}
 qcheck() {	# qcheck IMAGE: qemu-img check finds nothing wrong
 	out=$(qemu-img check -f vmdk $1 2>&1) || fail "qemu-img check $1: $out"
 }
@@ -31,8 +25,8 @@ for sub in monolithicSparse monolithicFlat; do
 	rm -f q*.vmdk ref.img
 	qemu-img create -q -f vmdk -o subformat=$sub q.vmdk 32M || fail "qemu-img create $sub"
 	vmdiskctl mkraw ref.img 32M
-	add q.vmdk; qid=$id qdev=$dev
-	add ref.img; rid=$id rdev=$dev
+	vmdisk_add q.vmdk; qid=$id qdev=$dev
+	vmdisk_add ref.img; rid=$id rdev=$dev
 	vdrandw diff 7 800 $qdev $rdev || fail "writes to $sub"
 	vmdiskctl destroy $qid; vmdiskctl destroy $rid
 	qcheck q.vmdk
@@ -44,7 +38,7 @@ done
 dd if=/dev/urandom of=data.img bs=1M count=4 2>/dev/null
 dd if=/dev/zero of=data.img bs=1M seek=6 count=2 2>/dev/null
 qemu-img convert -f raw -O vmdk data.img conv.vmdk || fail "qemu-img convert"
-add conv.vmdk
+vmdisk_add conv.vmdk
 cmp $dev data.img || fail "vmdisk reads qemu-img's VMDK differently"
 vmdiskctl destroy $id
 note "qemu-img convert raw -> vmdk read by vmdisk: identical"
@@ -54,8 +48,8 @@ for kind in sparse flat; do
 	rm -f v*.vmdk ref.img
 	if [ $kind = sparse ]; then vmdiskctl mkvmdk v.vmdk 32M; else vmdiskctl mkvmdk -f v.vmdk 32M; fi
 	vmdiskctl mkraw ref.img 32M
-	add v.vmdk; vid=$id vdev=$dev
-	add ref.img; rid=$id rdev=$dev
+	vmdisk_add v.vmdk; vid=$id vdev=$dev
+	vmdisk_add ref.img; rid=$id rdev=$dev
 	vdrandw diff 8 800 $vdev $rdev || fail "writes to $kind"
 	if [ $kind = sparse ]; then
 		vmdiskctl snapshot $vid v1.vmdk >/dev/null || fail "snapshot"
