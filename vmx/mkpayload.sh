@@ -33,51 +33,38 @@ mkdir -p "$ROOT/bin" "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" "$ROOT/tmp"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
 
-# Stock modules for the guest's NICs, decompressed, their insmod order in
-# /modules.load (modules.dep lists the deepest dependency last). Built-in
-# ones (virtio_pci on 6.12) are not in modules.dep and need nothing.
+# pack_modules DIR ORDER MODULE...: stock modules and their dependencies,
+# decompressed into $ROOT/DIR, their insmod order in $ROOT/ORDER
+# (modules.dep lists the deepest dependency last). Built-in ones (virtio_pci
+# on 6.12) are not in modules.dep and need nothing.
 SYSMOD=/lib/modules/$KVER
-mkdir -p "$ROOT/lib/modules"
-for mod in virtio_pci virtio_net; do
-	line=$(grep -E "/${mod}\.ko(\.[a-z]+)?:" "$SYSMOD/modules.dep" || true)
-	[ -n "$line" ] || continue
-	order=
-	for d in ${line#*:}; do order="$d $order"; done
-	for f in $order ${line%%:*}; do
-		b=$(basename "$f"); name=${b%%.ko*}
-		[ -f "$ROOT/lib/modules/$name.ko" ] && continue
-		case $f in
-		*.xz) xz -dc "$SYSMOD/$f" ;;
-		*.zst) zstd -qdc "$SYSMOD/$f" ;;
-		*) cat "$SYSMOD/$f" ;;
-		esac > "$ROOT/lib/modules/$name.ko"
-		echo "$name" >> "$ROOT/modules.load"
+pack_modules() {
+	dir=$ROOT/$1 list=$ROOT/$2
+	shift 2
+	mkdir -p "$dir"
+	: > "$list"
+	for mod in "$@"; do
+		line=$(grep -E "/${mod}\.ko(\.[a-z]+)?:" "$SYSMOD/modules.dep" || true)
+		[ -n "$line" ] || continue
+		order=
+		for d in ${line#*:}; do order="$d $order"; done
+		for rel in $order ${line%%:*}; do
+			base=$(basename "$rel"); name=${base%%.ko*}
+			[ -f "$dir/$name.ko" ] && continue
+			case $rel in
+			*.xz) xz -dc "$SYSMOD/$rel" ;;
+			*.zst) zstd -qdc "$SYSMOD/$rel" ;;
+			*) cat "$SYSMOD/$rel" ;;
+			esac > "$dir/$name.ko"
+			echo "$name" >> "$list"
+		done
 	done
-done
-touch "$ROOT/modules.load"
+}
 
-# Stock modules for a SCSI disk and ext2, dependencies first, in /mod with
-# their insmod order in /mod/order.
-SYSMOD=/lib/modules/$KVER
-GUEST_MODS="crc32c_generic vmw_pvscsi sd_mod ext4"
-mkdir -p "$ROOT/mod"
-: > "$ROOT/mod/order"
-for mod in $GUEST_MODS; do
-	line=$(grep -E "/${mod}\.ko(\.[a-z]+)?:" "$SYSMOD/modules.dep" || true)
-	[ -n "$line" ] || continue	# built in
-	order=
-	for d in ${line#*:}; do order="$d $order"; done
-	for rel in $order ${line%%:*}; do
-		base=$(basename "$rel"); name=${base%%.ko*}
-		[ -f "$ROOT/mod/$name.ko" ] && continue
-		case $rel in
-		*.xz) xz -dc "$SYSMOD/$rel" > "$ROOT/mod/$name.ko" ;;
-		*.zst) zstd -qdc "$SYSMOD/$rel" > "$ROOT/mod/$name.ko" ;;
-		*) cp "$SYSMOD/$rel" "$ROOT/mod/$name.ko" ;;
-		esac
-		echo "$name" >> "$ROOT/mod/order"
-	done
-done
+# The NICs' drivers, loaded at every boot; a SCSI disk's and ext2's, loaded
+# when the VM has a PVSCSI adapter.
+pack_modules lib/modules modules.load virtio_pci virtio_net
+pack_modules mod mod/order crc32c_generic vmw_pvscsi sd_mod ext4
 cat > "$ROOT/init" <<'EOI'
 #!/bin/sh
 /bin/busybox --install -s /bin
