@@ -183,6 +183,66 @@ void vcpus_destroy(struct vm *vm)
 	vm->nr_vcpus = 0;
 }
 
+/* Guest-virtual to guest-physical through the guest's 4-level tables;
+ * ~0 when unmapped. For the dump only: no access bits are set. */
+static u64 gva_to_gpa(struct vm *vm, u64 cr3, u64 gva)
+{
+	u64 table = cr3 & ~0xfffULL, e = 0;
+	int level, shift;
+
+	for (level = 4; level >= 1; level--) {
+		u64 *t = guest_ptr(vm, table, 4096);
+
+		shift = 12 + 9 * (level - 1);
+		if (!t)
+			return ~0ULL;
+		e = t[(gva >> shift) & 511];
+		if (!(e & 1))
+			return ~0ULL;
+		if (level <= 3 && (e & 0x80))	/* a 1 GB or 2 MB page */
+			break;
+		table = e & 0x000ffffffffff000ULL;
+	}
+	return (e & 0x000ffffffffff000ULL & ~((1ULL << shift) - 1)) |
+	       (gva & ((1ULL << shift) - 1));
+}
+
+/* The words on the guest's stack that look like kernel text addresses:
+ * with the guest's System.map (or the host's kallsyms, same kernel) they
+ * are its backtrace. */
+static void dump_stack(struct vcpu *v, u64 rsp, u64 cr3)
+{
+	char line[160];
+	int i, n = 0, len = 0;
+
+	for (i = 0; i < 256 && n < 24; i++) {
+		u64 gpa = gva_to_gpa(v->vm, cr3, rsp + 8 * i);
+		u64 *w = gpa == ~0ULL ? NULL : guest_ptr(v->vm, gpa, 8);
+
+		if (!w)
+			break;
+		if (*w < 0xffffffff80000000ULL || *w >= 0xffffffffff000000ULL)
+			continue;
+		len += snprintf(line + len, sizeof(line) - len, " %llx",
+				(unsigned long long)*w);
+		n++;
+		if (n % 6 == 0) {
+			pr_info("dump: vcpu %d stack:%s", v->id, line);
+			len = 0;
+		}
+	}
+	if (len)
+		pr_info("dump: vcpu %d stack:%s", v->id, line);
+}
+
+/* Ask a vCPU thread to dump its state: only it may call KVM_GET_REGS
+ * while it runs, so the kick makes it leave KVM_RUN first. */
+void vcpu_request_dump(struct vcpu *v)
+{
+	__atomic_store_n(&v->want_dump, true, __ATOMIC_RELEASE);
+	pthread_kill(v->thread, SIGUSR1);
+}
+
 static void dump_state(struct vcpu *v)
 {
 	struct kvm_regs r;
@@ -194,6 +254,8 @@ static void dump_state(struct vcpu *v)
 	       v->id, r.rip, r.rsp, r.rflags, r.rax, r.rsi);
 	pr_err("vcpu %d: cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx efer %#llx cs %#x",
 	       v->id, s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.cs.selector);
+	if ((s.cr0 & (1U << 31)) && (s.efer & (1U << 10)))	/* long mode */
+		dump_stack(v, r.rsp, s.cr3);
 }
 
 /* Exit handlers: 1 re-enters the guest, 0 stops. Lock taken inside. */
@@ -370,6 +432,8 @@ static void *vcpu_thread(void *arg)
 			ret = 1;
 	}
 	while (ret > 0) {
+		if (__atomic_exchange_n(&v->want_dump, false, __ATOMIC_ACQ_REL))
+			dump_state(v);
 		pthread_mutex_lock(&vm->lock);
 		if (vm_stopping(vm)) {
 			pthread_mutex_unlock(&vm->lock);

@@ -109,6 +109,8 @@ static void vm_dump(struct vm *vm)
 			v->run ? v->run->request_interrupt_window : -1,
 			v->run ? v->run->if_flag : -1);
 		lapic_dump(v);
+		if (v->started && !v->done)
+			vcpu_request_dump(v);
 	}
 	pic_dump(vm);
 	ioapic_dump(vm);

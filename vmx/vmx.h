@@ -74,6 +74,7 @@ struct vcpu {
 	bool done;		/* the thread has left its loop */
 	int sipi_vector;	/* APs: where the startup IPI sent it */
 	struct lapic *apic;
+	bool want_dump;		/* SIGUSR2: print registers and stack (atomic) */
 };
 
 typedef int (*io_fn)(struct vm *vm, void *opaque, u16 port, u8 *data,
@@ -163,6 +164,7 @@ void pic_dump(struct vm *vm);
 void ioapic_dump(struct vm *vm);
 void lapic_dump(struct vcpu *v);
 void serial_dump(struct vm *vm);
+void vcpu_request_dump(struct vcpu *v);
 
 /* main.c: devices' file descriptors in the main loop (before it runs). */
 int vm_poll_add(struct vm *vm, int fd, short events, poll_fn fn, void *opaque);

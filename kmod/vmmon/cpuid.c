@@ -50,7 +50,7 @@ static struct kvm_cpuid_entry2 *vmm_add(u32 fn, u32 idx, u32 flags)
 
 static void vmm_cpuid_basic(void)
 {
-	struct kvm_cpuid_entry2 *e;
+	struct kvm_cpuid_entry2 *e, *leaf0;
 	u32 max = cpuid_eax(0), i;
 	u64 xcr0 = vmm_supported_xcr0();
 
@@ -74,15 +74,21 @@ static void vmm_cpuid_basic(void)
 	}
 	if (max < 0xd || !xcr0)
 		return;
-	e = vmm_add(0xd, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
-	e->eax = (u32)xcr0;
-	e->edx = xcr0 >> 32;
+	leaf0 = vmm_add(0xd, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+	leaf0->eax = (u32)xcr0;
+	leaf0->edx = xcr0 >> 32;
+	/* EBX follows the guest's XCR0 (see vmm_exit_cpuid); ECX is the size
+	 * for everything the guest may enable, not the host's (PKRU, AMX). */
+	leaf0->ebx = leaf0->ecx = 512 + 64;
 	e = vmm_add(0xd, 1, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
 	e->eax &= 0x7;		/* XSAVEOPT, XSAVEC, XGETBV1; no XSAVES */
 	e->ebx = e->ecx = e->edx = 0;
-	for (i = 2; i < 64 && vmm_nsupported < ARRAY_SIZE(vmm_supported) - 8; i++)
-		if (xcr0 & BIT_ULL(i))
-			vmm_add(0xd, i, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+	for (i = 2; i < 64 && vmm_nsupported < ARRAY_SIZE(vmm_supported) - 8; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		e = vmm_add(0xd, i, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+		leaf0->ecx = max(leaf0->ecx, e->eax + e->ebx);
+	}
 }
 
 static void vmm_cpuid_extended(void)

@@ -160,17 +160,22 @@ int vmm_exit_irq_window(struct vmm_vcpu *vcpu)
 	return 0;
 }
 
+/* Whether the guest may set XCR0 to @val (the SDM's rules for XSETBV). */
+static bool vmm_xcr0_valid(u64 val)
+{
+	return (val & XFEATURE_MASK_FP) && !(val & ~vmm_supported_xcr0()) &&
+	       (!(val & XFEATURE_MASK_YMM) || (val & XFEATURE_MASK_SSE)) &&
+	       (!(val & XFEATURE_MASK_AVX512) ||
+		((val & XFEATURE_MASK_AVX512) == XFEATURE_MASK_AVX512 &&
+		 (val & XFEATURE_MASK_YMM)));
+}
+
 int vmm_exit_xsetbv(struct vmm_vcpu *vcpu)
 {
 	u64 val = (vcpu->gprs[VMM_RDX] << 32) | (u32)vcpu->gprs[VMM_RAX];
 
 	vcpu->stats[VMM_STAT_XSETBV]++;
-	if ((u32)vcpu->gprs[VMM_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
-	    (val & ~vmm_supported_xcr0()) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)) ||
-	    ((val & XFEATURE_MASK_AVX512) &&
-	     (val & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512) ||
-	    ((val & XFEATURE_MASK_AVX512) && !(val & XFEATURE_MASK_YMM))) {
+	if ((u32)vcpu->gprs[VMM_RCX] != 0 || !vmm_xcr0_valid(val)) {
 		vmm_inject_gp(vcpu);
 		return 1;
 	}
@@ -203,6 +208,25 @@ bool vmm_vcpu_tlb_stale(struct vmm_vcpu *vcpu, int cpu)
 	return stale;
 }
 
+/*
+ * Give the host its XCR0 back. XSETBV always exits on hardware, but QEMU's
+ * TCG runs it inside the guest even when intercepted: what the guest set is
+ * then only in the register. Take it as the guest's (within what it may
+ * set), so that CPUID leaf 0xD and the next entry agree with the guest.
+ */
+static void vmm_guest_xcr0_restore(struct vmm_vcpu *vcpu)
+{
+	u64 now = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+	if (unlikely(now != vcpu->xcr0)) {
+		pr_info_once("vmmon: this CPU let a guest run XSETBV without an exit; following its XCR0\n");
+		if (vmm_xcr0_valid(now))
+			vcpu->xcr0 = now;
+	}
+	if (now != vmm_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmm_host_xcr0);
+}
+
 void vmm_guest_enter_prepare(struct vmm_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();
@@ -217,8 +241,8 @@ void vmm_guest_exit_finish(struct vmm_vcpu *vcpu)
 	lockdep_assert_irqs_disabled();
 	WRITE_ONCE(vcpu->mode, VMM_OUTSIDE_GUEST);
 	vcpu->guest_ns += local_clock() - vcpu->enter_ns;
-	if (vmm_host_xcr0 && vcpu->xcr0 != vmm_host_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmm_host_xcr0);
+	if (vmm_host_xcr0)
+		vmm_guest_xcr0_restore(vcpu);
 	/* The guest may have set CR4.PKE and changed PKRU. */
 	if (vmm_host_pku && rdpkru() != vcpu->host_pkru)
 		wrpkru(vcpu->host_pkru);
