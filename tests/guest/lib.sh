@@ -96,6 +96,21 @@ EOC
 	echo "VMW: the guest VM exited with status $?"
 }
 
+# vmx_type_until_exit PID FD CMD SECONDS: type CMD on file descriptor FD
+# every 15 s (the first may land before the guest's shell reads) until vmx
+# PID exits; 1 if it still runs after SECONDS. Its exit status is in $rc.
+vmx_type_until_exit() {
+	local i=0
+	while kill -0 $1 2>/dev/null; do
+		[ $i -ge $4 ] && return 1
+		[ $((i % 15)) = 0 ] && echo "$3" >&$2
+		sleep 1
+		i=$((i + 1))
+	done
+	wait $1
+	rc=$?
+}
+
 # Guests of the vmx network tests: several vmx processes at once, each in
 # /tmp/vg-NAME with its console on a FIFO (typed input) and a file (output).
 #   vg_start NAME FD 'extra .vmx lines'   boot a 128 MB, 1-vCPU guest on /dev/vmmon

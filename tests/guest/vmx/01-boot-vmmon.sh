@@ -86,16 +86,8 @@ tr -d '\r' < $T/out | sed -n '/^VMX-CPUS=[0-9]/,/^VMX-ANSWERED/p' | sed 's/^/   
 echo 'reboot -f' >&3
 wait_for VMX-GUEST-READY 400 2
 grep -q "guest reset" $T/err || { show; fail "vmx did not report the reset"; }
-i=0
-while kill -0 $pid 2>/dev/null; do
-	[ $i -ge 180 ] && { show; kill -KILL $pid; fail "vmx still running 180 s after poweroff"; }
-	# Typed again every 15 s: the first may land before the shell reads.
-	[ $((i % 15)) = 0 ] && echo 'poweroff -f' >&3
-	sleep 1
-	i=$((i + 1))
-done
-wait $pid
-rc=$?
+vmx_type_until_exit $pid 3 'poweroff -f' 180 ||
+	{ show; kill -KILL $pid; fail "vmx still running 180 s after poweroff"; }
 exec 3>&-
 SHOW=3 show
 # A warning of the guest kernel is a bug of the monitor it runs on (for

@@ -26,16 +26,8 @@ while ! grep -a -q VMX-GUEST-READY $T/out; do
 	sleep 1
 	i=$((i + 1))
 done
-i=0
-while kill -0 $pid 2>/dev/null; do
-	[ $i -ge 180 ] && { tail $T/out; cat $T/err; kill -KILL $pid; fail "vmx still running 180 s after 'reboot -f'"; }
-	# Typed again every 15 s: the first may land before the shell reads.
-	[ $((i % 15)) = 0 ] && echo 'reboot -f' >&3
-	sleep 1
-	i=$((i + 1))
-done
-wait $pid
-rc=$?
+vmx_type_until_exit $pid 3 'reboot -f' 180 ||
+	{ tail $T/out; cat $T/err; kill -KILL $pid; fail "vmx still running 180 s after 'reboot -f'"; }
 exec 3>&-
 sed 's/^/    /' $T/err
 [ $rc -ne 0 ] || fail "vmx exited with status 0 after a triple fault"

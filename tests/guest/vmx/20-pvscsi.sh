@@ -130,15 +130,8 @@ checksum() {	# the checksum of /mnt/data the guest printed last
 	tr -d '\r' < $T/out | grep -a -o '^[0-9a-f]\{64\}  /mnt/data' | tail -1 | cut -c1-64
 }
 poweroff() {
-	i=0
-	while kill -0 $pid 2>/dev/null; do
-		[ $i -ge 120 ] && { show; kill -KILL $pid; fail "vmx still running 120 s after poweroff"; }
-		[ $((i % 15)) = 0 ] && echo 'poweroff -f' >&3
-		sleep 1
-		i=$((i + 1))
-	done
-	wait $pid
-	rc=$?
+	vmx_type_until_exit $pid 3 'poweroff -f' 120 ||
+		{ show; kill -KILL $pid; fail "vmx still running 120 s after poweroff"; }
 	exec 3>&-
 	[ $rc = 0 ] || { show; fail "vmx exit status $rc"; }
 }
