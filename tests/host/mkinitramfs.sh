@@ -46,13 +46,15 @@ ln -s busybox "$ROOT/bin/sh"
 
 # Host programs some suites drive (iproute2's ip and iperf3 for vmnet,
 # qemu-img for the vmdisk interop test, sg3_utils, bash for its
-# scsi_mandat script, and fio for vmdisk and its benchmark), at their own
+# scsi_mandat script, fio for vmdisk and its benchmark, e2fsprogs'
+# mkfs.ext4 and e2fsck), at their own
 # paths with the shared libraries they need. Optional: a suite skips when
 # one is missing.
 SG3_PROGS="sg_inq sg_vpd sg_turs sg_requests sg_readcap sg_modes sg_wr_mode
 	sg_sync sg_luns sg_start sg_unmap sg_write_same sg_opcodes sg_persist
 	sg_raw sg_senddiag scsi_mandat"
 HOST_PROGS="/usr/sbin/ip /usr/bin/iperf3 /usr/bin/qemu-img /usr/bin/bash /usr/bin/fio
+	/usr/sbin/mkfs.ext4 /usr/sbin/e2fsck
 	$(for p in $SG3_PROGS; do echo /usr/bin/$p; done)"
 copy_prog() {
 	[ -x "$1" ] || return 0

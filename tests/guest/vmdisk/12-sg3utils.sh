@@ -8,8 +8,10 @@
 # IN/OUT, RESERVE/RELEASE 6/10; error paths through sg_raw (LBA out of
 # range, transfer past the end, a reserved CDB bit, an unknown opcode, an
 # unknown VPD page, a short UNMAP parameter list) with their sense key and
-# additional sense; sg3_utils' own scsi_mandat; then fio writes and
-# verifies (crc32c) random blocks through /dev/sdX with libaio and psync.
+# additional sense; sg3_utils' own scsi_mandat; e2fsprogs' mkfs.ext4,
+# files and their checksums across a detach and attach, e2fsck; then fio
+# writes and verifies (crc32c) random blocks through /dev/sdX with libaio
+# and psync.
 . /vmw/lib.sh
 command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
 command -v sg_inq >/dev/null || skip "sg3-utils not in this image (apt-get install sg3-utils)"
@@ -172,6 +174,28 @@ if command -v bash >/dev/null && command -v scsi_mandat >/dev/null; then
 	grep -q -i "fail" $T/out && fail "scsi_mandat reports a failure"
 else
 	note "bash or scsi_mandat missing: scsi_mandat skipped"
+fi
+
+# ext4 made by e2fsprogs: files survive a detach and attach; fsck is clean.
+if command -v mkfs.ext4 >/dev/null && command -v e2fsck >/dev/null &&
+   vmw_stock crc32c_generic && vmw_stock ext4; then
+	run mkfs.ext4 -q -F $dev
+	mkdir -p $T/mnt
+	run mount -t ext4 $dev $T/mnt
+	for i in 1 2 3 4; do dd if=/dev/urandom of=$T/mnt/f$i bs=64k count=$((i * 8)) 2>/dev/null; done
+	mkdir $T/mnt/dir && cp $T/pat $T/mnt/dir/pat
+	(cd $T/mnt && md5sum f1 f2 f3 f4 dir/pat) > $T/sums
+	run umount $T/mnt
+	vmdiskctl detach $id || fail "detach"
+	out=$(vmdiskctl attach $id) || fail "attach"
+	dev=$(echo "$out" | awk '{print $3}')
+	run e2fsck -f -n $dev
+	run mount -t ext4 $dev $T/mnt
+	(cd $T/mnt && md5sum -c $T/sums) > $T/out 2>&1 || { cat $T/out; fail "checksums after re-attach"; }
+	run umount $T/mnt
+	note "mkfs.ext4, 5 files, detach/attach, e2fsck -f: clean, checksums match"
+else
+	note "mkfs.ext4/e2fsck/ext4 missing: ext4 check skipped"
 fi
 
 # fio: random writes verified with crc32c, asynchronous and synchronous.

@@ -247,7 +247,7 @@ if [ $MODE = undoable ]; then
 	[ "$(sha256sum < $DISK)" != "$base" ] || fail "commit left $DISK unchanged"
 	note "run 2: $(grep -o 'committed.*' $T/err)"
 	# The committed VMDK alone, on the host: the guest's file is there.
-	if vmw_stock ext4; then
+	if vmw_stock crc32c_generic && vmw_stock ext4; then
 		vmdisk_add $DISK
 		mkdir -p $T/mnt
 		mount -t ext2 -o ro $dev $T/mnt || fail "mount the committed $DISK on the host"
@@ -257,6 +257,18 @@ if [ $MODE = undoable ]; then
 		[ "$hsum" = "$sum1" ] || fail "committed $DISK holds sha256 '$hsum', want $sum1"
 		note "host: the committed $DISK holds the guest's file"
 	fi
+	# Run 3, undoAction "discard": the guest overwrites the disk, and
+	# none of it reaches the file.
+	committed=$(sha256sum < $DISK)
+	sed -i 's/^scsi0:3.undoAction = .*/scsi0:3.undoAction = "discard"/' $T/guest.vmx
+	start
+	ready 1
+	ask JUNK 120 'dd if=/dev/urandom of=/dev/sda bs=64k count=32 conv=fsync 2>/dev/null; echo VMX-JUNK-WRITTEN'
+	poweroff
+	grep -q 'discarded .*disk.vmdk.REDO' $T/err || { show; fail "vmx did not discard the redo log"; }
+	[ -e $DISK.REDO ] && fail "$DISK.REDO left after discard"
+	[ "$(sha256sum < $DISK)" = "$committed" ] || fail "discarded writes reached $DISK"
+	note "run 3: 2 MiB of guest writes discarded, $DISK unchanged"
 fi
 left=$(ls /proc/vmware/disk | grep -v -x hba | wc -l)
 expect_eq "disks left in /proc/vmware/disk after vmx" "$left" 0
