@@ -177,9 +177,10 @@ else
 fi
 
 # ext4 made by e2fsprogs: files survive a detach and attach; fsck is clean.
-if command -v mkfs.ext4 >/dev/null && command -v e2fsck >/dev/null &&
+# (e2fsprogs lives in /usr/sbin, off the test host's PATH.)
+if [ -x /usr/sbin/mkfs.ext4 ] && [ -x /usr/sbin/e2fsck ] &&
    vmw_stock crc32c_generic && vmw_stock ext4; then
-	run mkfs.ext4 -q -F $dev
+	run /usr/sbin/mkfs.ext4 -q -F $dev
 	mkdir -p $T/mnt
 	run mount -t ext4 $dev $T/mnt
 	for i in 1 2 3 4; do dd if=/dev/urandom of=$T/mnt/f$i bs=64k count=$((i * 8)) 2>/dev/null; done
@@ -189,7 +190,7 @@ if command -v mkfs.ext4 >/dev/null && command -v e2fsck >/dev/null &&
 	vmdiskctl detach $id || fail "detach"
 	out=$(vmdiskctl attach $id) || fail "attach"
 	dev=$(echo "$out" | awk '{print $3}')
-	run e2fsck -f -n $dev
+	run /usr/sbin/e2fsck -f -n $dev
 	run mount -t ext4 $dev $T/mnt
 	(cd $T/mnt && md5sum -c $T/sums) > $T/out 2>&1 || { cat $T/out; fail "checksums after re-attach"; }
 	run umount $T/mnt
