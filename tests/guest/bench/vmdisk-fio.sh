@@ -14,7 +14,7 @@
 # (both buffered in the host's page cache).
 # Every figure is from a TCG-emulated CPU: compare ratios, not numbers.
 . /vmw/lib.sh
-command -v fio >/dev/null || skip "fio not in this image (apt-get install fio)"
+command -v fio >/dev/null || skip "fio not in this host (apt-get install fio; mkinitramfs.sh packs it with VMW_HOST_FIO=1)"
 command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
 vmw_stock sd_mod && vmw_stock loop && vmw_stock crc32c_generic && vmw_stock ext4 ||
 	skip "stock sd_mod/loop/ext4 missing"
