@@ -187,31 +187,31 @@ struct vdisk_cowd {
 #define COWD_MAGIC	0x44574f43	/* "COWD" */
 #define COWD_GTES	4096
 
-/* WRITE(16) of sectors at lba from buf, or SYNCHRONIZE CACHE without buf. */
+/* WRITE(16) of sectors at lba from buf, or SYNCHRONIZE CACHE(10) of the
+ * whole disk without buf; a CHECK CONDITION is -EIO, with its sense shown. */
 static int vdisk_write(struct vdisk *d, uint64_t lba, void *buf, uint32_t sectors)
 {
 	uint8_t sense[32] = { 0 };
 	struct vmdisk_iovec iov = { (uintptr_t)buf, sectors * 512ULL };
-	struct vmdisk_submit s = { .dir = VMDISK_DIR_TO_DEV, .cdb_len = 16,
-				   .iov_count = 1, .iov = (uintptr_t)&iov,
-				   .sense = (uintptr_t)sense, .sense_max = sizeof(sense) };
+	struct vmdisk_submit s = { .dir = VMDISK_DIR_NONE, .cdb_len = 10,
+				   .cdb = { 0x35 }, .sense = (uintptr_t)sense,
+				   .sense_max = sizeof(sense) };
 	uint64_t be_lba = htobe64(lba);
 	uint32_t be_len = htobe32(sectors);
 	int ret;
 
-	s.cdb[0] = 0x8a;
-	memcpy(&s.cdb[2], &be_lba, 8);
-	memcpy(&s.cdb[10], &be_len, 4);
-	if (!buf) {
-		s = (struct vmdisk_submit){ .dir = VMDISK_DIR_NONE, .cdb_len = 10,
-					    .cdb = { 0x35 }, .sense = (uintptr_t)sense,
-					    .sense_max = sizeof(sense) };
+	if (buf) {
+		s.dir = VMDISK_DIR_TO_DEV;
+		s.iov_count = 1;
+		s.iov = (uintptr_t)&iov;
+		s.cdb_len = 16;
+		s.cdb[0] = 0x8a;
+		memcpy(&s.cdb[2], &be_lba, 8);
+		memcpy(&s.cdb[10], &be_len, 4);
 	}
 	ret = vdisk_submit(d, &s);
-	if (ret)
+	if (ret || !s.status)
 		return ret;
-	if (!s.status)
-		return 0;
 	pr_err("scsi%d:%d: %s at block %llu: status 0x%x, sense key 0x%x, ASC 0x%02x/0x%02x",
 	       d->adapter, d->target, buf ? "write" : "flush", (unsigned long long)lba,
 	       s.status, sense[2] & 0xf, sense[12], sense[13]);
