@@ -8,8 +8,9 @@
 #   vmdisk-b the same on a buffered file (vmdiskctl add without -d)
 #   tcm      /dev/sdY of the stock LIO target: tcm_loop over a fileio
 #            backstore on a file of that ext4, set up through configfs
-#            (fileio's default: buffered with O_DSYNC writes, as LIO users
-#            get it; fileio has no O_DIRECT mode)
+#            with fd_buffered_io=1 (the host's page cache as a write-back
+#            cache, like vmdisk-b; fileio's default writes O_DSYNC, and it
+#            has no O_DIRECT mode)
 # and prints IOPS or MB/s with the ratios vmdisk/raw and vmdisk-b/tcm
 # (both buffered in the host's page cache).
 # Every figure is from a TCG-emulated CPU: compare ratios, not numbers.
@@ -57,7 +58,7 @@ tcm_up() {
 	vmw_stock target_core_file && vmw_stock tcm_loop || return 1
 	grep -q configfs /proc/mounts || mount -t configfs none /sys/kernel/config || return 1
 	mkdir -p $C/core/fileio_0/bench || return 1
-	echo "fd_dev_name=$M/tcm.img,fd_dev_size=$((SIZE << 20))" > $C/core/fileio_0/bench/control &&
+	echo "fd_dev_name=$M/tcm.img,fd_dev_size=$((SIZE << 20)),fd_buffered_io=1" > $C/core/fileio_0/bench/control &&
 		echo 1 > $C/core/fileio_0/bench/enable || return 1
 	tcm=$C/loopback/naa.5001405aaaaaaaaa
 	mkdir -p $tcm/tpgt_1 && echo naa.5001405bbbbbbbbb > $tcm/tpgt_1/nexus &&
