@@ -53,9 +53,11 @@ build_for() {	# build_for KVER: modules and initramfs into build/
 	fi
 	find "$kb" -name '*.ko' -exec cp {} "$B/mods-$v/" \;
 	# The boot benchmark compares with QEMU -M microvm inside the host.
-	local q=0
+	local q=0 f=0
 	[[ ",${VMW_SUITES:-}," == *,bench,* ]] && q=1
-	VMW_HOST_QEMU=$q tests/host/mkinitramfs.sh -k "$v" -m "$B/mods-$v" -g "$B/stage" -o "$B/host-$v.cpio.gz"
+	# fio (66 MB with its libraries) only where vmdisk or bench runs.
+	[[ -z "${VMW_SUITES:-}" || ",$VMW_SUITES," == *,vmdisk,* || ",$VMW_SUITES," == *,bench,* ]] && f=1
+	VMW_HOST_QEMU=$q VMW_HOST_FIO=$f tests/host/mkinitramfs.sh -k "$v" -m "$B/mods-$v" -g "$B/stage" -o "$B/host-$v.cpio.gz"
 }
 
 host() {	# host NAME ARGS...: boot a test host, tally its closing line

@@ -216,9 +216,33 @@ static int check_device_key(struct config_entry *e, const char *name, char *err)
 static const char *const scsi_refused[] = {
 	"lsilogic", "lsisas1068", "buslogic", "virtio", NULL
 };
-static const char *const scsi_modes_refused[] = {
-	"nonpersistent", "independent-nonpersistent", "undoable", NULL
+/* scsiX:Y.mode, by enum config_disk_mode; NULL-terminated. */
+static const char *const scsi_modes[] = {
+	[CONFIG_DISK_PERSISTENT] = "persistent",
+	[CONFIG_DISK_IND_PERSISTENT] = "independent-persistent",
+	[CONFIG_DISK_NONPERSISTENT] = "nonpersistent",
+	[CONFIG_DISK_IND_NONPERSISTENT] = "independent-nonpersistent",
+	[CONFIG_DISK_UNDOABLE] = "undoable",
+	NULL
 };
+/* scsiX:Y.undoAction, by enum config_undo_action. */
+static const char *const scsi_undo_actions[] = {
+	[CONFIG_UNDO_KEEP] = "keep",
+	[CONFIG_UNDO_COMMIT] = "commit",
+	[CONFIG_UNDO_DISCARD] = "discard",
+	NULL
+};
+
+/* The index of value in a NULL-terminated list, or -1. */
+static int index_of(const char *value, const char *const *list)
+{
+	int i;
+
+	for (i = 0; list[i]; i++)
+		if (!strcasecmp(value, list[i]))
+			return i;
+	return -1;
+}
 
 /* Split "scsiX[:Y].prop": y is -1 for an adapter key. NULL if it is one. */
 static const char *scsi_key(const char *k, int *x, int *y, const char **prop)
@@ -278,14 +302,20 @@ static int scsi_disk_prop(struct vmx_config *cfg, const struct config_entry *e,
 		return d->file ? 0 : -ENOMEM;
 	}
 	if (!strcasecmp(prop, "mode")) {
-		if (!strcasecmp(e->value, "persistent") ||
-		    !strcasecmp(e->value, "independent-persistent"))
+		d->mode = index_of(e->value, scsi_modes);
+		if (d->mode >= 0)
 			return 0;
-		if (one_of(e->value, scsi_modes_refused))
-			return cfg_error(err, name, e->line,
-					 "%s: mode '%s' is not yet supported (persistent or independent-persistent)",
-					 e->key, e->value);
-		return cfg_error(err, name, e->line, "%s: unknown disk mode '%s'",
+		return cfg_error(err, name, e->line,
+				 "%s: unknown disk mode '%s' (persistent, nonpersistent, undoable, independent-persistent or independent-nonpersistent)",
+				 e->key, e->value);
+	}
+	if (!strcasecmp(prop, "undoAction")) {
+		d->undo_action = index_of(e->value, scsi_undo_actions);
+		d->undo_line = e->line;
+		if (d->undo_action >= 0)
+			return 0;
+		return cfg_error(err, name, e->line,
+				 "%s: unknown undo action '%s' (keep, commit or discard)",
 				 e->key, e->value);
 	}
 	if (!strcasecmp(prop, "deviceType") && strcasecmp(e->value, "scsi-hardDisk") &&
@@ -330,6 +360,10 @@ static int parse_scsi(struct vmx_config *cfg, const char *name, char *err)
 				return cfg_error(err, name, d->line,
 						 "scsi%d:%d.present: scsi%d:%d.fileName is missing",
 						 x, y, x, y);
+			if (d->undo_line && d->mode != CONFIG_DISK_UNDOABLE)
+				return cfg_error(err, name, d->undo_line,
+						 "scsi%d:%d.undoAction: only for mode \"undoable\"",
+						 x, y);
 		}
 	}
 	return 0;

@@ -30,9 +30,18 @@
  *   scsiX:Y.fileName                 its raw image or .vmdk (relative: to
  *                                    the .vmx file's directory)
  *   scsiX:Y.mode                     "persistent" (default) or
- *                                    "independent-persistent";
- *                                    nonpersistent and undoable are
- *                                    refused (not yet supported)
+ *                                    "independent-persistent": writes go
+ *                                    to the file; "nonpersistent" or
+ *                                    "independent-nonpersistent": to a
+ *                                    temporary delta dropped when vmx
+ *                                    ends; "undoable": to the redo log
+ *                                    FILENAME.REDO (made if absent,
+ *                                    continued if present)
+ *   scsiX:Y.undoAction               undoable only, what vmx does with the
+ *                                    redo log when it ends: "keep"
+ *                                    (default), "commit" (merge it into
+ *                                    fileName, then delete it) or
+ *                                    "discard" (delete it)
  *   scsiX:Y.deviceType               "scsi-hardDisk" (or "disk") only
  * Other scsiX.* / scsiX:Y.* properties are accepted and ignored. Every
  * other key is kept and ignored with a warning.
@@ -59,10 +68,27 @@ enum serial_type {
 	SERIAL_PIPE,
 };
 
+enum config_disk_mode {
+	CONFIG_DISK_PERSISTENT,
+	CONFIG_DISK_IND_PERSISTENT,
+	CONFIG_DISK_NONPERSISTENT,
+	CONFIG_DISK_IND_NONPERSISTENT,
+	CONFIG_DISK_UNDOABLE,
+};
+
+enum config_undo_action {
+	CONFIG_UNDO_KEEP,
+	CONFIG_UNDO_COMMIT,
+	CONFIG_UNDO_DISCARD,
+};
+
 struct config_scsi_disk {
 	bool present;
 	char *file;		/* backing file: raw image or .vmdk */
 	int line;		/* of scsiX:Y.present, for messages */
+	int mode;		/* enum config_disk_mode */
+	int undo_action;	/* enum config_undo_action */
+	int undo_line;		/* of scsiX:Y.undoAction, 0 if absent */
 };
 
 struct config_scsi {

@@ -6,7 +6,9 @@
  * fileName (raw image, monolithicSparse VMDK, or a VMDK descriptor with
  * one flat extent) and a front-end handle on it (uapi/vmdisk.h). Disks are
  * made once per vmx process, before the VM, so that they outlive guest
- * resets; vmx destroys them when it ends.
+ * resets; vmx destroys them when it ends. Nonpersistent disks write to
+ * vmdisk's temporary delta; undoable ones to the redo log FILE.REDO (a
+ * COWD delta), which vmx keeps, deletes, or merges into FILE when it ends.
  *
  * pvscsi.c: one VMware PVSCSI adapter per scsiX.present, on the PCI bus.
  * Commands are executed synchronously when the guest kicks, on the vCPU
@@ -24,6 +26,8 @@ struct vdisk {
 	int id;			/* the vmdisk id, or -1 */
 	int fd;			/* its front-end handle, or -1 */
 	const char *file;
+	const struct config_scsi_disk *cfg;
+	char *redo;		/* undoable: the redo log's path */
 };
 
 struct vdisks {

@@ -4,6 +4,7 @@
  * each present disk, each with a front-end handle through which the
  * adapter submits the guest's commands (pvscsi.h).
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "pvscsi.h"
 
 #define VMDK_DESCRIPTOR	"# Disk DescriptorFile"
+#define VDISK_REDO_SUFFIX ".REDO"
 
 /* A VMDK text descriptor's single FLAT/VMFS extent, as a raw disk. */
 static int vdisk_descriptor(const char *path, struct vmdisk_create *c)
@@ -78,17 +80,18 @@ static int vdisk_describe(const char *path, struct vmdisk_create *c)
 	return 0;
 }
 
-static int vdisk_open(struct vdisks *ds, struct vdisk *d)
+/* A vmdisk disk on d->file (flags: VMDISK_CREATE_*) and a front end on it. */
+static int vdisk_make(int ctl, struct vdisk *d, __u32 flags)
 {
 	struct vmdisk_create c = { .size = sizeof(c), .version = VMDISK_VERSION,
-				   .flags = VMDISK_CREATE_PATH };
+				   .flags = VMDISK_CREATE_PATH | flags };
 	struct vmdisk_open_front o = { .size = sizeof(o), .version = VMDISK_VERSION };
 	int ret;
 
 	ret = vdisk_describe(d->file, &c);
 	if (ret)
 		return ret;
-	if (ioctl(ds->ctl, VMDISK_IOC_CREATE, &c) < 0) {
+	if (ioctl(ctl, VMDISK_IOC_CREATE, &c) < 0) {
 		ret = -errno;
 		pr_err("scsi%d:%d: cannot make a disk of %s: %s%s", d->adapter, d->target,
 		       c.path, strerror(errno),
@@ -99,16 +102,64 @@ static int vdisk_open(struct vdisks *ds, struct vdisk *d)
 	o.id = c.id;
 	snprintf(o.name, sizeof(o.name), "vmx:%d scsi%d:%d", (int)getpid(),
 		 d->adapter, d->target);
-	d->fd = ioctl(ds->ctl, VMDISK_IOC_OPEN_FRONT, &o);
+	d->fd = ioctl(ctl, VMDISK_IOC_OPEN_FRONT, &o);
 	if (d->fd < 0) {
 		ret = -errno;
 		pr_err("scsi%d:%d: cannot open a front end on disk %d: %s", d->adapter,
 		       d->target, d->id, strerror(errno));
 		return ret;
 	}
-	pr_debug("scsi%d:%d: %s is vmdisk %d (%s)", d->adapter, d->target, c.path,
-		 d->id, c.format == VMDISK_FORMAT_RAW ? "raw" : "sparse VMDK");
+	pr_debug("scsi%d:%d: %s is vmdisk %d (%s%s)", d->adapter, d->target, c.path,
+		 d->id, c.format == VMDISK_FORMAT_RAW ? "raw" : "sparse VMDK",
+		 flags & VMDISK_CREATE_NONPERSISTENT ? ", nonpersistent" : "");
 	return 0;
+}
+
+/* Undoable: put the redo log on top of disk d, making it if absent. */
+static int vdisk_redo_open(int ctl, struct vdisk *d)
+{
+	struct vmdisk_snapshot s = { .size = sizeof(s), .version = VMDISK_VERSION,
+				     .id = d->id };
+	bool made = false;
+	int ret = 0;
+
+	if (asprintf(&d->redo, "%s%s", d->file, VDISK_REDO_SUFFIX) < 0) {
+		d->redo = NULL;
+		return -ENOMEM;
+	}
+	s.fd = open(d->redo, O_RDWR | O_CLOEXEC);
+	if (s.fd < 0 && errno == ENOENT) {
+		s.fd = open(d->redo, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		made = s.fd >= 0;
+		s.flags = VMDISK_SNAPSHOT_NEW;
+	}
+	if (s.fd < 0 || ioctl(ctl, VMDISK_IOC_SNAPSHOT, &s) < 0)
+		ret = -errno;
+	if (s.fd >= 0)
+		close(s.fd);
+	if (!ret) {
+		pr_debug("scsi%d:%d: undoable, writes go to %s (%s)", d->adapter,
+			 d->target, d->redo, made ? "new" : "continued");
+		return 0;
+	}
+	pr_err("scsi%d:%d: redo log %s: %s%s", d->adapter, d->target, d->redo,
+	       strerror(-ret), !made && ret == -EINVAL ?
+	       " (not a redo log of a disk this size; move it away to start afresh)" : "");
+	if (made)
+		unlink(d->redo);
+	return ret;
+}
+
+static int vdisk_open(struct vdisks *ds, struct vdisk *d)
+{
+	int mode = d->cfg->mode, ret;
+
+	ret = vdisk_make(ds->ctl, d, mode == CONFIG_DISK_NONPERSISTENT ||
+			 mode == CONFIG_DISK_IND_NONPERSISTENT ?
+			 VMDISK_CREATE_NONPERSISTENT : 0);
+	if (!ret && mode == CONFIG_DISK_UNDOABLE)
+		ret = vdisk_redo_open(ds->ctl, d);
+	return ret;
 }
 
 static void vdisk_close(struct vdisks *ds, struct vdisk *d)
@@ -127,10 +178,198 @@ static void vdisk_close(struct vdisks *ds, struct vdisk *d)
 	d->id = -1;
 }
 
+/* The first fields of an ESX vmfsSparse redo log (COWD), little endian. */
+struct vdisk_cowd {
+	uint32_t magic, version, flags, sectors, grain_size, gd_offset,
+		 gd_entries, free_sector;
+};
+
+#define COWD_MAGIC	0x44574f43	/* "COWD" */
+#define COWD_GTES	4096
+
+/* WRITE(16) of sectors at lba from buf, or SYNCHRONIZE CACHE(10) of the
+ * whole disk without buf; a CHECK CONDITION is -EIO, with its sense shown. */
+static int vdisk_write(struct vdisk *d, uint64_t lba, void *buf, uint32_t sectors)
+{
+	uint8_t sense[32] = { 0 };
+	struct vmdisk_iovec iov = { (uintptr_t)buf, sectors * 512ULL };
+	struct vmdisk_submit s = { .dir = VMDISK_DIR_NONE, .cdb_len = 10,
+				   .cdb = { 0x35 }, .sense = (uintptr_t)sense,
+				   .sense_max = sizeof(sense) };
+	uint64_t be_lba = htobe64(lba);
+	uint32_t be_len = htobe32(sectors);
+	int ret;
+
+	if (buf) {
+		s.dir = VMDISK_DIR_TO_DEV;
+		s.iov_count = 1;
+		s.iov = (uintptr_t)&iov;
+		s.cdb_len = 16;
+		s.cdb[0] = 0x8a;
+		memcpy(&s.cdb[2], &be_lba, 8);
+		memcpy(&s.cdb[10], &be_len, 4);
+	}
+	ret = vdisk_submit(d, &s);
+	if (ret || !s.status)
+		return ret;
+	pr_err("scsi%d:%d: %s at block %llu: status 0x%x, sense key 0x%x, ASC 0x%02x/0x%02x",
+	       d->adapter, d->target, buf ? "write" : "flush", (unsigned long long)lba,
+	       s.status, sense[2] & 0xf, sense[12], sense[13]);
+	return -EIO;
+}
+
+static int vdisk_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pread(fd, buf, len, off);
+
+	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -ENODATA;
+}
+
+/* The header of the redo log on fd, checked against what the merge needs. */
+static int vdisk_cowd_header(int fd, struct vdisk_cowd *h, const char *redo)
+{
+	uint32_t *f = (uint32_t *)h, gts;
+	size_t i;
+	int ret = vdisk_pread(fd, h, sizeof(*h), 0);
+
+	for (i = 0; !ret && i < sizeof(*h) / 4; i++)
+		f[i] = le32toh(f[i]);
+	if (ret || h->magic != COWD_MAGIC || h->version != 1) {
+		pr_err("%s: not a vmfsSparse (COWD version 1) redo log", redo);
+		return -EINVAL;
+	}
+	if (!h->grain_size || h->grain_size > VMDISK_FRONT_DATA_MAX / 512 ||
+	    h->gd_offset < 4) {
+		pr_err("%s: bad grain size %u or GD sector %u", redo, h->grain_size,
+		       h->gd_offset);
+		return -EINVAL;
+	}
+	gts = ((uint64_t)h->sectors + (uint64_t)h->grain_size * COWD_GTES - 1) /
+	      ((uint64_t)h->grain_size * COWD_GTES);
+	if (h->gd_entries < gts || h->gd_entries > (1U << 22)) {
+		pr_err("%s: %u GD entries for %u grain tables", redo, h->gd_entries, gts);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Copy every grain the redo log on fd holds into the base behind front b. */
+static int vdisk_redo_merge(struct vdisk *b, int fd, const char *redo, unsigned long *grains)
+{
+	uint32_t *gd = NULL, *gt = NULL, i, j, n;
+	void *grain = NULL;
+	struct vdisk_cowd h;
+	uint64_t lba;
+	int ret;
+
+	ret = vdisk_cowd_header(fd, &h, redo);
+	if (ret)
+		return ret;
+	gd = calloc(h.gd_entries, 4);
+	gt = calloc(COWD_GTES, 4);
+	grain = malloc((size_t)h.grain_size * 512);
+	ret = gd && gt && grain ? vdisk_pread(fd, gd, h.gd_entries * 4ULL,
+					      (uint64_t)h.gd_offset * 512) : -ENOMEM;
+	for (i = 0; !ret && i < h.gd_entries; i++) {
+		if (!gd[i] || (ret = vdisk_pread(fd, gt, COWD_GTES * 4,
+						 (uint64_t)le32toh(gd[i]) * 512)))
+			continue;
+		for (j = 0; !ret && j < COWD_GTES; j++) {
+			lba = ((uint64_t)i * COWD_GTES + j) * h.grain_size;
+			if (!gt[j] || lba >= h.sectors)
+				continue;
+			n = h.sectors - lba < h.grain_size ? h.sectors - lba : h.grain_size;
+			ret = vdisk_pread(fd, grain, n * 512ULL,
+					  (uint64_t)le32toh(gt[j]) * 512);
+			if (!ret)
+				ret = vdisk_write(b, lba, grain, n);
+			*grains += !ret;
+		}
+	}
+	if (ret == -ENODATA)
+		pr_err("%s: truncated (a grain table or grain past its end)", redo);
+	if (!ret)
+		ret = vdisk_write(b, 0, NULL, 0);
+	free(grain);
+	free(gt);
+	free(gd);
+	return ret;
+}
+
+/* undoAction = "commit": merge the redo log into the base, then delete it. */
+static int vdisk_redo_commit(struct vdisks *ds, struct vdisk *d)
+{
+	struct vdisk b = { d->adapter, d->target, -1, -1, d->file, d->cfg, NULL };
+	unsigned long grains = 0;
+	int fd, ret;
+
+	fd = open(d->redo, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		pr_err("%s: %s", d->redo, strerror(errno));
+		return ret;
+	}
+	ret = vdisk_make(ds->ctl, &b, 0);
+	if (!ret)
+		ret = vdisk_redo_merge(&b, fd, d->redo, &grains);
+	vdisk_close(ds, &b);
+	close(fd);
+	if (ret)
+		return ret;
+	if (unlink(d->redo))
+		pr_warn("%s: merged but not deleted: %s", d->redo, strerror(errno));
+	pr_info("scsi%d:%d: committed %lu grains of %s into %s", d->adapter, d->target,
+		grains, d->redo, d->file);
+	return 0;
+}
+
+/* What undoAction says to do with the redo log of destroyed disk d. */
+static void vdisk_redo_close(struct vdisks *ds, struct vdisk *d)
+{
+	switch (d->cfg->undo_action) {
+	case CONFIG_UNDO_COMMIT:
+		if (vdisk_redo_commit(ds, d))
+			pr_err("scsi%d:%d: commit failed; %s is kept as it was",
+			       d->adapter, d->target, d->redo);
+		break;
+	case CONFIG_UNDO_DISCARD:
+		if (unlink(d->redo))
+			pr_err("%s: %s", d->redo, strerror(errno));
+		else
+			pr_info("scsi%d:%d: discarded %s", d->adapter, d->target, d->redo);
+		break;
+	default:
+		pr_info("scsi%d:%d: changes kept in the redo log %s", d->adapter,
+			d->target, d->redo);
+	}
+}
+
+/* Destroy the disks; with undo, apply each undoable disk's undoAction. */
+static void vdisks_free(struct vm *vm, bool undo)
+{
+	struct vdisks *ds = vm->disks;
+	struct vdisk *d;
+	int x, y;
+
+	for (x = 0; x < CONFIG_SCSI_ADAPTERS; x++) {
+		for (y = 0; y < CONFIG_SCSI_TARGETS; y++) {
+			d = &ds->disk[x][y];
+			vdisk_close(ds, d);
+			if (undo && d->redo)
+				vdisk_redo_close(ds, d);
+			free(d->redo);
+		}
+	}
+	if (ds->ctl >= 0)
+		close(ds->ctl);
+	free(ds);
+	vm->disks = NULL;
+}
+
 int vdisks_init(struct vm *vm)
 {
 	struct vdisks *ds = calloc(1, sizeof(*ds));
-	int x, y, ret;
+	int x, y, ret = 0;
 
 	if (!ds)
 		return -ENOMEM;
@@ -140,8 +379,9 @@ int vdisks_init(struct vm *vm)
 		for (y = 0; y < CONFIG_SCSI_TARGETS; y++) {
 			struct vdisk *d = &ds->disk[x][y];
 
-			*d = (struct vdisk){ x, y, -1, -1, vm->cfg.scsi[x].disk[y].file };
-			if (!vm->cfg.scsi[x].present || !vm->cfg.scsi[x].disk[y].present)
+			*d = (struct vdisk){ x, y, -1, -1, vm->cfg.scsi[x].disk[y].file,
+					     &vm->cfg.scsi[x].disk[y], NULL };
+			if (ret || !vm->cfg.scsi[x].present || !d->cfg->present)
 				continue;
 			if (ds->ctl < 0)
 				ds->ctl = open("/dev/vmdisk", O_RDWR | O_CLOEXEC);
@@ -149,30 +389,20 @@ int vdisks_init(struct vm *vm)
 				ret = -errno;
 				pr_err("open /dev/vmdisk: %s%s", strerror(errno),
 				       errno == ENOENT ? " (is vmdisk.ko loaded?)" : "");
-				return ret;
+				continue;
 			}
 			ret = vdisk_open(ds, d);
-			if (ret)
-				return ret;
 		}
 	}
-	return 0;
+	if (ret)
+		vdisks_free(vm, false);	/* redo logs stay as they were */
+	return ret;
 }
 
 void vdisks_exit(struct vm *vm)
 {
-	struct vdisks *ds = vm->disks;
-	int x, y;
-
-	if (!ds)
-		return;
-	for (x = 0; x < CONFIG_SCSI_ADAPTERS; x++)
-		for (y = 0; y < CONFIG_SCSI_TARGETS; y++)
-			vdisk_close(ds, &ds->disk[x][y]);
-	if (ds->ctl >= 0)
-		close(ds->ctl);
-	free(ds);
-	vm->disks = NULL;
+	if (vm->disks)
+		vdisks_free(vm, true);
 }
 
 struct vdisk *vdisk_get(struct vm *vm, int adapter, int target)

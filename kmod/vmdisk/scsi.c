@@ -98,6 +98,7 @@ static const struct vmdisk_op vmdisk_ops[] = {
 	{ MODE_SENSE, 6, VMDISK_OP_RESP, 0, vmdisk_mode_sense,
 	  { 0, 0x08, 0xff, 0xff, 0xff, 0 } },
 	{ START_STOP, 6, 0, 0, vmdisk_start_stop, { 0, 0x01, 0, 0x0f, 0xf7, 0 } },
+	{ SEND_DIAGNOSTIC, 6, 0, 0, vmdisk_send_diagnostic, { 0, 0x17, 0, 0, 0, 0 } },
 	{ READ_CAPACITY, 10, VMDISK_OP_RESP, 0, vmdisk_read_capacity10,
 	  { 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x01, 0 } },
 	{ READ_10, 10, VMDISK_OP_READ, 0, vmdisk_read, RW10 },

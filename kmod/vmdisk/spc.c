@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SPC-4 commands of the target core: TEST UNIT READY, REQUEST SENSE,
- * INQUIRY with its VPD pages, REPORT LUNS, MODE SENSE/SELECT (caching and
- * control pages) and SCSI-2 RESERVE/RELEASE.
+ * SPC-4 commands of the target core: TEST UNIT READY, REQUEST SENSE, SEND
+ * DIAGNOSTIC (the default self-test), INQUIRY with its VPD pages, REPORT
+ * LUNS, MODE SENSE/SELECT (caching and control pages) and SCSI-2
+ * RESERVE/RELEASE.
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -36,6 +37,14 @@ u32 vmdisk_request_sense(struct vmdisk_req *r)
 	b[0] = 0x70;
 	b[7] = 10;
 	return vmdisk_respond(r, VMDISK_SENSE_LEN, r->cdb[4]);
+}
+
+/* SEND DIAGNOSTIC: the default self-test (SELFTEST) has nothing to test
+ * and passes; a parameter list (diagnostic pages) or a background
+ * self-test code is refused by the CDB mask. */
+u32 vmdisk_send_diagnostic(struct vmdisk_req *r)
+{
+	return 0;
 }
 
 static u32 vmdisk_inquiry_std(struct vmdisk_req *r)

@@ -81,6 +81,7 @@ u32 vmdisk_start_stop(struct vmdisk_req *r);
 /* spc.c: */
 u32 vmdisk_tur(struct vmdisk_req *r);
 u32 vmdisk_request_sense(struct vmdisk_req *r);
+u32 vmdisk_send_diagnostic(struct vmdisk_req *r);
 u32 vmdisk_inquiry(struct vmdisk_req *r);
 u32 vmdisk_report_luns(struct vmdisk_req *r);
 u32 vmdisk_mode_sense(struct vmdisk_req *r);

@@ -16,9 +16,17 @@
 # VMW_HOST_QEMU=1 also packs qemu-system-x86_64, its libraries and the
 # microvm firmware (about 50 MB unpacked): the boot benchmark's peer. Only
 # the bench suite asks for it (tests/check.sh), to keep other hosts small.
+#
+# VMW_HOST_FIO=1 also packs fio and its libraries (about 66 MB unpacked:
+# Debian's fio links ceph, gluster and ICU): vmdisk's verify job and fio
+# benchmark. tests/check.sh asks for it when the vmdisk or bench suite
+# runs (all suites included); elsewhere those parts skip.
 set -eu
 
-STOCK_MODS="kvm-amd kvm-intel veth bridge tun sd_mod sg loop crc32c_generic ext4 virtio_pci virtio_blk"
+# (crct10dif_generic, target_core_file, tcm_loop: the stock LIO loopback
+# target the vmdisk benchmark compares with.)
+STOCK_MODS="kvm-amd kvm-intel veth bridge tun sd_mod sg loop crc32c_generic ext4 virtio_pci virtio_blk
+	crct10dif_generic target_core_file tcm_loop"
 
 usage() { echo "usage: $0 -k KVER -m MODDIR -g GUESTDIR -o OUT" >&2; exit 2; }
 KVER= MODDIR= GUESTDIR= OUT=
@@ -42,14 +50,21 @@ cp "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
 
 # Host programs some suites drive (iproute2's ip and iperf3 for vmnet,
-# qemu-img for the vmdisk interop test), at their own paths with the
-# shared libraries they need. Optional: a suite skips when one is missing.
-HOST_PROGS="/usr/sbin/ip /usr/bin/iperf3 /usr/bin/qemu-img"
+# qemu-img for the vmdisk interop test; sg3_utils, bash for its
+# scsi_mandat script and e2fsprogs' mkfs.ext4 and e2fsck for vmdisk's
+# 12-sg3utils), at their own paths with the shared libraries they need.
+# Optional: a suite skips when one is missing.
+SG3_PROGS="sg_inq sg_vpd sg_turs sg_requests sg_readcap sg_modes sg_wr_mode
+	sg_sync sg_luns sg_start sg_unmap sg_write_same sg_opcodes sg_persist
+	sg_raw sg_senddiag scsi_mandat"
+HOST_PROGS="/usr/sbin/ip /usr/bin/iperf3 /usr/bin/qemu-img /usr/bin/bash
+	/usr/sbin/mkfs.ext4 /usr/sbin/e2fsck
+	$(for p in $SG3_PROGS; do echo /usr/bin/$p; done)"
 copy_prog() {
 	[ -x "$1" ] || return 0
 	mkdir -p "$ROOT$(dirname "$1")"
 	cp "$1" "$ROOT$1"
-	for lib in $(ldd "$1" | grep -o '/[^ ]*'); do
+	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
 		[ -f "$ROOT$lib" ] && continue
 		mkdir -p "$ROOT$(dirname "$lib")"
 		cp -L "$lib" "$ROOT$lib"
@@ -61,6 +76,10 @@ if [ "${VMW_HOST_QEMU:-0}" = 1 ]; then
 	copy_prog "$Q"
 	mkdir -p "$ROOT/usr/share/qemu"
 	cp -L /usr/share/qemu/bios-microvm.bin "$ROOT/usr/share/qemu/"
+fi
+if [ "${VMW_HOST_FIO:-0}" = 1 ]; then
+	F=$(command -v fio) || { echo "$0: VMW_HOST_FIO=1 but no fio (apt-get install fio)" >&2; exit 1; }
+	copy_prog "$F"
 fi
 
 # Our modules.

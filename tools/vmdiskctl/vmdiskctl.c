@@ -26,7 +26,9 @@
  * VMFS extent is attached as raw data (at its offset), anything else is a
  * raw image. A descriptor whose extent is VMFSSPARSE is a delta: its
  * parentFileNameHint is followed down to the base, which is created first,
- * then each delta is put on top (VMDISK_IOC_SNAPSHOT), bottom up.
+ * then each delta is put on top (VMDISK_IOC_SNAPSHOT), bottom up. A delta
+ * whose parentCID is not its parent's CID (the parent was changed after
+ * the delta was made) is refused; ffffffff on either side is not checked.
  */
 #include <dirent.h>
 #include <endian.h>
@@ -357,6 +359,29 @@ static int detect_format(const char *path)
 	       VMDISK_FORMAT_RAW : VMDISK_FORMAT_VMDK_SPARSE;
 }
 
+/* The CID of a descriptor (text or embedded), ffffffff when none. */
+static uint32_t read_cid(const char *path)
+{
+	struct descriptor d;
+
+	return read_descriptor(path, &d) ? 0xffffffff : d.cid;
+}
+
+/* A delta made on parent recorded the parent's CID then (parentCID); a
+ * parent whose CID is no longer that was changed since, and the delta's
+ * grains no longer fit it. ffffffff on either side: nothing to compare. */
+static int check_parent_cid(const char *delta, const struct descriptor *d,
+			    const char *parent)
+{
+	uint32_t cid = read_cid(parent);
+
+	if (d->parent_cid == 0xffffffff || cid == 0xffffffff || cid == d->parent_cid)
+		return 0;
+	fprintf(stderr, "%s: %s: parent %s changed since this delta was made (its CID is %08x, the delta was made on CID %08x)\n",
+		prog, delta, parent, cid, d->parent_cid);
+	return -1;
+}
+
 /* From path down to the base through parentFileNameHint: c gets the base,
  * deltas[] the VMFSSPARSE extents, top first. */
 static int open_chain(const char *path, struct vmdisk_create *c,
@@ -404,7 +429,8 @@ static int open_chain(const char *path, struct vmdisk_create *c,
 		}
 		strcpy(seen[*n], real);
 		if (relative_to(real, d.extent, deltas[*n]) ||
-		    relative_to(real, d.parent, cur))
+		    relative_to(real, d.parent, cur) ||
+		    check_parent_cid(real, &d, cur))
 			return -1;
 	}
 }
@@ -494,14 +520,6 @@ static int do_create(int ctl, int argc, char **argv, uint32_t *id)
 		}
 	*id = c.id;
 	return 0;
-}
-
-/* The CID of a descriptor (text or embedded), ffffffff when none. */
-static uint32_t read_cid(const char *path)
-{
-	struct descriptor d;
-
-	return read_descriptor(path, &d) ? 0xffffffff : d.cid;
 }
 
 /* The descriptor that names the top layer of a disk: NAME.vmdk for a

@@ -164,6 +164,21 @@ static void test_scsi(void)
 	      !strcmp(cfg.scsi[0].disk[0].file, "disk.vmdk"), "scsi0:0");
 	CHECK(cfg.scsi[0].disk[15].present && cfg.scsi[0].disk[0].line == 5, "scsi0:15");
 	CHECK(!cfg.scsi[0].disk[3].present, "fileName without present");
+	CHECK(cfg.scsi[0].disk[0].mode == CONFIG_DISK_IND_PERSISTENT &&
+	      cfg.scsi[0].disk[15].mode == CONFIG_DISK_PERSISTENT, "scsi modes");
+	config_free(&cfg);
+
+	CHECK(parse(&cfg, BASE "scsi0.present = \"TRUE\"\n"
+		    "scsi0:0.present = \"TRUE\"\nscsi0:0.fileName = \"a\"\n"
+		    "scsi0:0.mode = \"nonpersistent\"\n"
+		    "scsi0:1.present = \"TRUE\"\nscsi0:1.fileName = \"b\"\n"
+		    "scsi0:1.mode = \"Undoable\"\nscsi0:1.undoAction = \"commit\"\n"
+		    "scsi0:2.present = \"TRUE\"\nscsi0:2.fileName = \"c\"\n"
+		    "scsi0:2.mode = \"undoable\"\n", err) == 0, "scsi nonpersistent, undoable");
+	CHECK(cfg.scsi[0].disk[0].mode == CONFIG_DISK_NONPERSISTENT &&
+	      cfg.scsi[0].disk[1].mode == CONFIG_DISK_UNDOABLE &&
+	      cfg.scsi[0].disk[1].undo_action == CONFIG_UNDO_COMMIT &&
+	      cfg.scsi[0].disk[2].undo_action == CONFIG_UNDO_KEEP, "scsi mode values");
 	config_free(&cfg);
 
 	bad("scsi lsilogic", BASE "scsi0.virtualDev = \"lsilogic\"\n",
@@ -179,10 +194,12 @@ static void test_scsi(void)
 	    "t.vmx:3: scsi1:0.present: adapter scsi1 is not present");
 	bad("scsi no file", BASE "scsi0.present = \"TRUE\"\nscsi0:2.present = \"TRUE\"\n",
 	    "t.vmx:4: scsi0:2.present: scsi0:2.fileName is missing");
-	bad("scsi nonpersistent", BASE "scsi0:0.mode = \"nonpersistent\"\n",
-	    "t.vmx:3: scsi0:0.mode: mode 'nonpersistent' is not yet supported");
-	bad("scsi undoable", BASE "scsi0:0.mode = \"undoable\"\n", "not yet supported");
-	bad("scsi mode", BASE "scsi0:0.mode = \"sometimes\"\n", "unknown disk mode 'sometimes'");
+	bad("scsi undoAction", BASE "scsi0:0.undoAction = \"maybe\"\n",
+	    "t.vmx:3: scsi0:0.undoAction: unknown undo action 'maybe' (keep, commit or discard)");
+	bad("scsi undoAction persistent", BASE "scsi0.present = \"TRUE\"\n"
+	    "scsi0:2.present = \"TRUE\"\nscsi0:2.fileName = \"a\"\nscsi0:2.undoAction = \"commit\"\n",
+	    "t.vmx:6: scsi0:2.undoAction: only for mode \"undoable\"");
+	bad("scsi mode", BASE "scsi0:0.mode = \"sometimes\"\n", "t.vmx:3: scsi0:0.mode: unknown disk mode 'sometimes' (persistent, nonpersistent");
 	bad("scsi present bool", BASE "scsi0:0.present = \"yes\"\n", "t.vmx:3: scsi0:0.present: 'yes' is not TRUE or FALSE");
 	bad("scsi cdrom", BASE "scsi0:1.deviceType = \"cdrom-image\"\n", "device type 'cdrom-image' is not supported");
 }

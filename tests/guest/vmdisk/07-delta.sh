@@ -59,6 +59,16 @@ for base in sparse flat raw; do
 	same "$base, chain re-opened"
 	grep -q '^deltas 2' /proc/vmware/disk/$id/status || fail "$base: re-opened chain depth"
 	vmdiskctl destroy $id || fail "destroy"
+	if [ $base = flat ]; then	# a base changed since: CID differs
+		cp base.vmdk base.vmdk.orig
+		sed -i 's/^CID=.*/CID=0badc1d0/' base.vmdk
+		out=$(vmdiskctl add s2.vmdk 2>&1) && fail "delta on a changed parent accepted"
+		echo "$out" | grep -q "parent .*base.vmdk changed since this delta was made (its CID is 0badc1d0" ||
+			fail "CID message: $out"
+		mv base.vmdk.orig base.vmdk
+		vmdisk_add s2.vmdk
+		vmdiskctl destroy $id || fail "destroy"
+	fi
 	note "$base base: snapshot, chain of 2, re-open: ok"
 done
 
@@ -87,7 +97,7 @@ vmdiskctl destroy $id
 
 # Loops: two descriptors naming each other, and one file twice in a chain.
 mk_delta() {	# mk_delta NAME PARENT EXTENT
-	printf '# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=1\ncreateType="vmfsSparse"\nparentFileNameHint="%s"\nRW 32768 VMFSSPARSE "%s"\n' "$2" "$3" > $1
+	printf '# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=ffffffff\ncreateType="vmfsSparse"\nparentFileNameHint="%s"\nRW 32768 VMFSSPARSE "%s"\n' "$2" "$3" > $1
 }
 vmdisk_add base.vmdk
 vmdiskctl snapshot $id s1.vmdk >/dev/null || fail "snapshot"

@@ -76,7 +76,7 @@ cp s-delta.vmdk c.vmdk; truncate -s 1000 c.vmdk
 refuse "COWD truncated" "Invalid argument" "truncated COWD header" c.vmdk
 # A delta smaller than the disk it would go on.
 cp s-delta.vmdk c.vmdk; put32 c.vmdk 12 1024
-mk() { printf '# Disk DescriptorFile\nversion=1\nCID=2\nparentCID=1\ncreateType="vmfsSparse"\nparentFileNameHint="b.vmdk"\nRW 32768 VMFSSPARSE "c.vmdk"\n' > small.vmdk; }
+mk() { printf '# Disk DescriptorFile\nversion=1\nCID=2\nparentCID=ffffffff\ncreateType="vmfsSparse"\nparentFileNameHint="b.vmdk"\nRW 32768 VMFSSPARSE "c.vmdk"\n' > small.vmdk; }
 mk; out=$(vmdiskctl add small.vmdk 2>&1) && fail "small delta accepted"
 echo "$out" | grep -q "Invalid argument" || fail "small delta: $out"
 dmesg | grep -q "a delta of 524288 bytes" || fail "small delta: no kernel line"

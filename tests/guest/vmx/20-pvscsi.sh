@@ -28,7 +28,8 @@ fi
 [ -c "$DEV" ] || fail "$DEV is missing"
 [ -c /dev/vmdisk ] || fail "/dev/vmdisk is missing"
 FMT=${VMX_DISK_FORMAT:-raw}
-T=/tmp/vmx-scsi-$FMT
+MODE=${VMX_DISK_MODE:-persistent}
+T=/tmp/vmx-scsi-$FMT-$MODE
 rm -rf $T && mkdir -p $T
 case $FMT in
 raw)	DISK=$T/disk.img
@@ -51,8 +52,9 @@ scsi0.present = "TRUE"
 scsi0.virtualDev = "pvscsi"
 scsi0:3.present = "TRUE"
 scsi0:3.fileName = "$(basename $DISK)"
-scsi0:3.mode = "persistent"
+scsi0:3.mode = "$MODE"
 EOC
+base=$(sha256sum < $DISK)
 
 show() {
 	note "--- guest console (tail)"; tail -${SHOW:-30} $T/out | tr -d '\r' | sed 's/^/    /'
@@ -182,7 +184,7 @@ ASK_TRIES=2 ask MKFS 150 'mke2fs -q /dev/sda && mkdir -p /mnt && mount -t ext2 /
 sum1=$(checksum)
 [ -n "$sum1" ] || { show; kill -KILL $pid; fail "no file written in boot 1"; }
 note "boot 1: wrote 3 MiB, sha256 $sum1"
-if [ $FMT = raw ]; then
+if [ $FMT = raw ] && [ $MODE = persistent ]; then
 	magic=$(dd if=$DISK bs=1 skip=1080 count=2 2>/dev/null | od -A n -t x1 | tr -d ' ')
 	[ "$magic" = 53ef ] || { kill -KILL $pid; fail "no ext2 superblock in $DISK ($magic)"; }
 fi
@@ -200,12 +202,31 @@ note "boot 2: same identity, same data"
 poweroff
 left=$(ls /proc/vmware/disk | grep -v -x hba | wc -l)
 expect_eq "disks left in /proc/vmware/disk after vmx" "$left" 0
+if [ $MODE != persistent ]; then
+	[ "$(sha256sum < $DISK)" = "$base" ] || fail "$MODE: vmx changed $DISK"
+	note "run 1: $DISK unchanged by the $MODE disk"
+fi
+if [ $MODE = undoable ]; then
+	grep -q 'changes kept in the redo log' $T/err || { show; fail "vmx did not say it kept the redo log"; }
+	[ -s $DISK.REDO ] || fail "no redo log $DISK.REDO after run 1"
+	echo 'scsi0:3.undoAction = "commit"' >> $T/guest.vmx
+fi
 
 # Run 2: vmx again on the same .vmx.
 start
 ready 1
 identity 3
 [ "$id" = "$id1" ] || { show; kill -KILL $pid; fail "identity after restarting vmx '$id', was '$id1'"; }
+if [ $MODE = nonpersistent ]; then
+	ask NOFS 120 'mkdir -p /mnt; mount -t ext2 /dev/sda /mnt 2>/dev/null || echo VMX-NO""FS-$(od -A n -N 16 -t x1 /dev/sda | tr -d " ")'
+	grep -a -q 'VMX-NOFS-00000000000000000000000000000000' $T/out ||
+		{ show; kill -KILL $pid; fail "run 2 of a nonpersistent disk still sees run 1's writes"; }
+	note "run 2: run 1's writes are gone"
+	poweroff
+	[ "$(sha256sum < $DISK)" = "$base" ] || fail "nonpersistent: $DISK changed"
+	expect_eq "disks left in /proc/vmware/disk after vmx" "$(ls /proc/vmware/disk | grep -v -x hba | wc -l)" 0
+	exit 0
+fi
 ask READ3 120 'mkdir -p /mnt; mount -t ext2 /dev/sda /mnt && sha256sum /mnt/data && umount /mnt; dmesg | grep -i -E "pvscsi|sd 0:|error|fail" | sed "s/^/dmesg: /"'
 sum3=$(checksum)
 [ "$sum3" = "$sum1" ] || { show; kill -KILL $pid; fail "after restarting vmx: sha256 '$sum3', want $sum1"; }
@@ -213,6 +234,35 @@ tr -d '\r' < $T/out | grep -a '^dmesg: ' | grep -a -v 'dmesg | grep' | sed 's/^d
 note "run 2: same identity, same data"
 [ "${VMX_HOSTILE:-0}" = 1 ] && hostile
 poweroff
+if [ $MODE = undoable ]; then
+	grep -q 'committed [1-9][0-9]* grains of' $T/err || { show; fail "vmx did not commit the redo log"; }
+	[ -e $DISK.REDO ] && fail "$DISK.REDO left after commit"
+	[ "$(sha256sum < $DISK)" != "$base" ] || fail "commit left $DISK unchanged"
+	note "run 2: $(grep -o 'committed.*' $T/err)"
+	# The committed VMDK alone, on the host: the guest's file is there.
+	if vmw_stock crc32c_generic && vmw_stock ext4; then
+		vmdisk_add $DISK
+		mkdir -p $T/mnt
+		mount -t ext2 -o ro $dev $T/mnt || fail "mount the committed $DISK on the host"
+		hsum=$(sha256sum < $T/mnt/data | cut -c1-64)
+		umount $T/mnt
+		vmdiskctl destroy $id
+		[ "$hsum" = "$sum1" ] || fail "committed $DISK holds sha256 '$hsum', want $sum1"
+		note "host: the committed $DISK holds the guest's file"
+	fi
+	# Run 3, undoAction "discard": the guest overwrites the disk, and
+	# none of it reaches the file.
+	committed=$(sha256sum < $DISK)
+	sed -i 's/^scsi0:3.undoAction = .*/scsi0:3.undoAction = "discard"/' $T/guest.vmx
+	start
+	ready 1
+	ask JUNK 120 'dd if=/dev/urandom of=/dev/sda bs=64k count=32 conv=fsync 2>/dev/null; echo VMX-JUNK-WRITTEN'
+	poweroff
+	grep -q 'discarded .*disk.vmdk.REDO' $T/err || { show; fail "vmx did not discard the redo log"; }
+	[ -e $DISK.REDO ] && fail "$DISK.REDO left after discard"
+	[ "$(sha256sum < $DISK)" = "$committed" ] || fail "discarded writes reached $DISK"
+	note "run 3: 2 MiB of guest writes discarded, $DISK unchanged"
+fi
 left=$(ls /proc/vmware/disk | grep -v -x hba | wc -l)
 expect_eq "disks left in /proc/vmware/disk after vmx" "$left" 0
 [ -d /proc/vmware/vm ] && expect_eq "VMs left" "$(ls /proc/vmware/vm | wc -l)" 0

@@ -1,0 +1,118 @@
+#!/bin/sh
+# vmdisk benchmark with fio (not pass/fail): 4 KiB random reads and writes
+# at queue depth 1 and 32 and 1 MiB sequential reads and writes (queue
+# depth 4), io_uring with O_DIRECT, on
+#   raw      the backing file itself, on ext4 (on a loop device)
+#   vmdisk   /dev/sdX of a vmdisk loopback disk on a file of that ext4,
+#            opened O_DIRECT (vmdiskctl add -d)
+#   vmdisk-b the same on a buffered file (vmdiskctl add without -d)
+#   tcm      /dev/sdY of the stock LIO target: tcm_loop over a fileio
+#            backstore on a file of that ext4, set up through configfs
+#            with fd_buffered_io=1 (the host's page cache as a write-back
+#            cache, like vmdisk-b; fileio's default writes O_DSYNC, and it
+#            has no O_DIRECT mode)
+# and prints IOPS or MB/s with the ratios vmdisk/raw and vmdisk-b/tcm
+# (both buffered in the host's page cache).
+# Every figure is from a TCG-emulated CPU: compare ratios, not numbers.
+. /vmw/lib.sh
+command -v fio >/dev/null || skip "fio not in this host (apt-get install fio; mkinitramfs.sh packs it with VMW_HOST_FIO=1)"
+command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
+vmw_stock sd_mod && vmw_stock loop && vmw_stock crc32c_generic && vmw_stock ext4 ||
+	skip "stock sd_mod/loop/ext4 missing"
+vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+RUNTIME=${VMDISK_BENCH_RUNTIME:-3}
+SIZE=48
+T=/tmp/vmdisk-fio
+M=/mnt/vmdisk-fio
+rm -rf $T && mkdir -p $T $M
+dd if=/dev/zero of=$T/ext4.img bs=1M count=0 seek=$((SIZE * 4 + 32)) 2>/dev/null
+losetup /dev/loop5 $T/ext4.img || fail "losetup"
+cleanup() {
+	[ -n "$tcm" ] && tcm_down
+	[ -n "$id" ] && vmdiskctl destroy $id
+	[ -n "$idb" ] && vmdiskctl destroy $idb
+	umount $M; losetup -d /dev/loop5; rm -rf $T
+}
+trap cleanup EXIT
+mke2fs -q /dev/loop5 && mount -t ext4 /dev/loop5 $M || fail "ext4 on loop"
+for f in raw vmdisk vmdiskb tcm; do
+	dd if=/dev/urandom of=$M/$f.img bs=1M count=$SIZE 2>/dev/null || fail "fill $f.img"
+done
+sync
+
+# job NAME FILE RW BS DEPTH: prints IOPS (4k) or MB/s (1M) of one fio run.
+job() {
+	out=$(fio --name=$1 --filename=$2 --rw=$3 --bs=$4 --iodepth=$5 \
+		--ioengine=io_uring --direct=1 --size=${SIZE}M --time_based \
+		--runtime=$RUNTIME --ramp_time=1 --randseed=1 --minimal 2>&1) ||
+		{ echo "$out" | sed 's/^/    /' >&2; echo 0; return; }
+	# terse v3: 8 read IOPS, 7 read KiB/s, 49 write IOPS, 48 write KiB/s
+	echo "$out" | tail -1 | awk -F';' -v bs=$4 -v rw=$3 '{
+		w = rw ~ /write/; iops = w ? $49 : $8; kbs = w ? $48 : $7;
+		if (bs == "4k") printf "%d\n", iops; else printf "%.1f\n", kbs * 1024 / 1e6 }'
+}
+WORK="rr1:randread:4k:1 rw1:randwrite:4k:1 rr32:randread:4k:32 rw32:randwrite:4k:32 sr:read:1M:4 sw:write:1M:4"
+
+tcm_up() {
+	C=/sys/kernel/config/target
+	vmw_stock target_core_file && vmw_stock tcm_loop || return 1
+	grep -q configfs /proc/mounts || mount -t configfs none /sys/kernel/config || return 1
+	mkdir -p $C/core/fileio_0/bench || return 1
+	echo "fd_dev_name=$M/tcm.img,fd_dev_size=$((SIZE << 20)),fd_buffered_io=1" > $C/core/fileio_0/bench/control &&
+		echo 1 > $C/core/fileio_0/bench/enable || return 1
+	tcm=$C/loopback/naa.5001405aaaaaaaaa
+	mkdir -p $tcm/tpgt_1 && echo naa.5001405bbbbbbbbb > $tcm/tpgt_1/nexus &&
+		mkdir $tcm/tpgt_1/lun/lun_0 &&
+		ln -s $C/core/fileio_0/bench $tcm/tpgt_1/lun/lun_0/bench || return 1
+	i=0
+	while [ $i -lt 50 ]; do
+		for b in /sys/block/sd*; do
+			case $(cat $b/device/vendor 2>/dev/null) in
+			LIO-ORG*) tcm_dev=/dev/${b#/sys/block/}; [ -b $tcm_dev ] && return 0 ;;
+			esac
+		done
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+tcm_down() {
+	rm -f $tcm/tpgt_1/lun/lun_0/bench
+	rmdir $tcm/tpgt_1/lun/lun_0
+	echo NULL > $tcm/tpgt_1/nexus 2>/dev/null
+	rmdir $tcm/tpgt_1 $tcm $C/core/fileio_0/bench $C/core/fileio_0 2>/dev/null
+	tcm=
+}
+
+out=$(vmdiskctl add -d $M/vmdisk.img) || fail "vmdiskctl add -d"
+id=${out%% *}
+TARGETS="raw:$M/raw.img vmdisk:$(echo "$out" | awk '{print $3}')"
+out=$(vmdiskctl add $M/vmdiskb.img) || fail "vmdiskctl add"
+idb=${out%% *}
+TARGETS="$TARGETS vmdisk-b:$(echo "$out" | awk '{print $3}')"
+if tcm_up; then
+	TARGETS="$TARGETS tcm:$tcm_dev"
+else
+	note "no tcm_loop (stock target_core_file/tcm_loop missing or configfs refused): tcm skipped"
+fi
+note "fio io_uring O_DIRECT, ${RUNTIME} s each, targets interleaved per workload:"
+note "rand-read QD1, rand-write QD1, rand-read QD32, rand-write QD32 (IOPS), seq-read, seq-write 1 MiB QD4 (MB/s)"
+for w in $WORK; do
+	set -- $(echo $w | tr : ' ')
+	for t in $TARGETS; do
+		echo " $(job $1 ${t#*:} $2 $3 $4)" >> $T/${t%%:*}
+	done
+done
+for t in $TARGETS; do
+	printf '  %-9s%s\n' ${t%%:*} "$(tr -d '\n' < $T/${t%%:*})"
+	tr -d '\n' < $T/${t%%:*} > $T/${t%%:*}.line
+done
+
+ratio() {	# ratio A B: per workload, A / B
+	paste -d' ' $T/$1.line $T/$2.line | awk '{ n = NF / 2; s = "";
+		for (i = 1; i <= n; i++) s = s sprintf(" %.2f", $(i + n) ? $i / $(i + n) : 0);
+		print s }'
+}
+printf '  %-9s%s\n' "v/raw" "$(ratio vmdisk raw)"
+[ -f $T/tcm.line ] && printf '  %-9s%s\n' "vb/tcm" "$(ratio vmdisk-b tcm)"
+exit 0
