@@ -155,12 +155,6 @@ int main(void)
 	pid_t pid;
 	char c;
 
-	/* Known bug: on 6.1 this test panics in veth_xmit (an skb reaches
-	 * dev_queue_xmit while still linked on a backlog queue) after the
-	 * host adapter's first ARP goes out the uplink. Run it on purpose
-	 * with vmw.vmnet_uplink=1 until that is fixed. */
-	if (system("grep -q vmw.vmnet_uplink=1 /proc/cmdline"))
-		TEST_SKIP("uplink test off: known panic, boot with vmw.vmnet_uplink=1");
 	if (system(". /vmw/lib.sh && vmw_stock veth && vmw_stock bridge"))
 		TEST_SKIP("stock veth/bridge modules not in this image");
 	vn_setup();

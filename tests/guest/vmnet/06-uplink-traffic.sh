@@ -8,11 +8,7 @@ IP=/usr/sbin/ip IPERF=/usr/bin/iperf3
 command -v vmnetctl >/dev/null || skip "vmnetctl not in this image"
 [ -x $IP ] && [ -x $IPERF ] || skip "iproute2 or iperf3 not in this image"
 vmw_stock veth && vmw_stock bridge || skip "stock veth/bridge modules missing"
-# Known bug: forwarding from a host adapter to a veth uplink panics the
-# host (veth_xmit gets the backlog queue's head as an skb); see 04-uplink.
-grep -q vmw.vmnet_uplink=1 /proc/cmdline ||
-	skip "uplink traffic off: known panic, boot with vmw.vmnet_uplink=1"
-vmw_insmod vmproc; vmw_insmod vmnet uplink_experimental=1 || fail "insmod vmnet"
+vmw_insmod vmproc; vmw_insmod vmnet || fail "insmod vmnet"
 
 vmnetctl monitor > /tmp/mon6.txt 2>&1 &
 mon=$!
