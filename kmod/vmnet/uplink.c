@@ -6,6 +6,11 @@
  * multicasts go to both; everything else belongs to the switch. A NIC has
  * one rx_handler: one already taken (bridge, bond, macvlan, another
  * switch) is refused with EBUSY.
+ *
+ * Since the host's stack sees the broadcasts, a host with an address on a
+ * host adapter of the same switch answers ARP for it on the NIC too
+ * (arp_ignore=0): set arp_ignore=1 on the NIC, as for any two NICs on one
+ * segment.
  */
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>

@@ -22,10 +22,25 @@ $IP link set ve0 up && $IP link set vmh0 up &&
 $IP -n peer link set lo up && $IP -n peer link set ve1 up &&
 	$IP -n peer addr add 10.9.0.2/24 dev ve1 || fail "peer side"
 
+# ARP flux: the uplink passes broadcasts up to the host's stack too, which
+# by default (arp_ignore=0) answers for any of its addresses on any NIC, so
+# ve0 claims vmh0's 10.9.0.1 as well and the peer may send the host's
+# traffic to ve0's MAC, past the switch. The remedy is the host's, as on
+# any host with two NICs on one segment: arp_ignore=1 on the uplink.
+arp_replies() {
+	$IP netns exec peer arping -c 1 -w 2 -I ve1 10.9.0.1 2>&1 | grep -c "reply from"
+}
+note "ARP replies for 10.9.0.1 with ve0's arp_ignore=0: $(arp_replies)"
+echo 1 > /proc/sys/net/ipv4/conf/ve0/arp_ignore || fail "arp_ignore"
+expect_eq "ARP replies for 10.9.0.1 with ve0's arp_ignore=1" "$(arp_replies)" 1
+$IP -n peer neigh flush dev ve1
+
 ping -c 3 -W 2 10.9.0.2 > /tmp/p1 2>&1 || { cat /tmp/p1; fail "host -> peer ping"; }
 $IP netns exec peer ping -c 3 -W 2 10.9.0.1 > /tmp/p2 2>&1 ||
 	{ cat /tmp/p2; fail "peer -> host ping"; }
 note "ping both ways: $(grep -h 'packets transmitted' /tmp/p1 /tmp/p2 | tr '\n' ';')"
+lladdr=$($IP -n peer neigh show 10.9.0.1 dev ve1 | awk '{print $3}')
+expect_eq "the peer's MAC for 10.9.0.1" "$lladdr" "$(cat /sys/class/net/vmh0/address)"
 
 # iperf3: server in the peer namespace; forward then reverse (-R).
 iperf() {	# iperf WHAT ARGS...
