@@ -82,34 +82,42 @@ bool vmnet_port_rate_allow(struct vmnet_port *port, unsigned int len)
 	return ok;
 }
 
-#define VMNET_COUNT(port, field, n) do {				\
+/* One update section per frame: packets and bytes move together. */
+#define VMNET_COUNT(port, pkts, bytes, len) do {			\
 	struct vmnet_pcpu_stats *s__ = get_cpu_ptr((port)->stats);	\
 	u64_stats_update_begin(&s__->syncp);				\
-	s__->field += (n);						\
+	s__->pkts++;							\
+	s__->bytes += (len);						\
+	u64_stats_update_end(&s__->syncp);				\
+	put_cpu_ptr((port)->stats);					\
+} while (0)
+
+#define VMNET_COUNT_DROP(port, drops) do {				\
+	struct vmnet_pcpu_stats *s__ = get_cpu_ptr((port)->stats);	\
+	u64_stats_update_begin(&s__->syncp);				\
+	s__->drops++;							\
 	u64_stats_update_end(&s__->syncp);				\
 	put_cpu_ptr((port)->stats);					\
 } while (0)
 
 void vmnet_port_count_rx(struct vmnet_port *port, unsigned int len)
 {
-	VMNET_COUNT(port, rx_packets, 1);
-	VMNET_COUNT(port, rx_bytes, len);
+	VMNET_COUNT(port, rx_packets, rx_bytes, len);
 }
 
 void vmnet_port_count_tx(struct vmnet_port *port, unsigned int len)
 {
-	VMNET_COUNT(port, tx_packets, 1);
-	VMNET_COUNT(port, tx_bytes, len);
+	VMNET_COUNT(port, tx_packets, tx_bytes, len);
 }
 
 void vmnet_port_count_rx_drop(struct vmnet_port *port)
 {
-	VMNET_COUNT(port, rx_drops, 1);
+	VMNET_COUNT_DROP(port, rx_drops);
 }
 
 void vmnet_port_count_tx_drop(struct vmnet_port *port)
 {
-	VMNET_COUNT(port, tx_drops, 1);
+	VMNET_COUNT_DROP(port, tx_drops);
 }
 
 void vmnet_port_get_stats(struct vmnet_port *port, struct vmnet_port_stats *s)

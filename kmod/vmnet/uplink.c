@@ -6,8 +6,12 @@
  * multicasts go to both; everything else belongs to the switch. A NIC has
  * one rx_handler: one already taken (bridge, bond, macvlan, another
  * switch) is refused with EBUSY.
+ *
+ * Since the host's stack sees the broadcasts, a host with an address on a
+ * host adapter of the same switch answers ARP for it on the NIC too
+ * (arp_ignore=0): set arp_ignore=1 on the NIC, as for any two NICs on one
+ * segment.
  */
-#include <linux/module.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -70,6 +74,7 @@ static rx_handler_result_t vmnet_uplink_rx(struct sk_buff **pskb)
 static bool vmnet_uplink_xmit(struct vmnet_port *port, struct sk_buff *skb)
 {
 	struct net_device *dev = vmnet_to_uplink(port)->dev;
+	int ret;
 
 	if (unlikely(!skb_is_gso(skb) &&
 		     skb->len > READ_ONCE(dev->mtu) + ETH_HLEN)) {
@@ -77,7 +82,11 @@ static bool vmnet_uplink_xmit(struct vmnet_port *port, struct sk_buff *skb)
 		return false;
 	}
 	skb->dev = dev;
-	return !net_xmit_eval(dev_queue_xmit(skb));
+	/* net_xmit_eval() is a macro that evaluates its argument twice: the
+	 * result must be in hand before it is judged, or one frame is sent
+	 * twice (the second time while it sits on a backlog queue). */
+	ret = dev_queue_xmit(skb);
+	return !net_xmit_eval(ret);
 }
 
 static void vmnet_uplink_detach(struct vmnet_port *port)
@@ -137,17 +146,6 @@ static int vmnet_uplink_check(struct net_device *dev,
 	return 0;
 }
 
-/* Uplinks crash the host under traffic on 6.1 (see issue 6): the first
- * frames a host adapter sends through a veth uplink corrupt the receiving
- * CPU's backlog queue (its tail ends up pointing at itself) and veth_xmit
- * is then handed the queue head as an skb. Probes suggest that one
- * dev_queue_xmit() from vmnet_uplink_xmit() reaches veth_xmit() a second
- * time with the same skb after the first call had already queued it on
- * the backlog. Off until the cause is found. */
-static bool vmnet_uplink_experimental;
-module_param_named(uplink_experimental, vmnet_uplink_experimental, bool, 0644);
-MODULE_PARM_DESC(uplink_experimental, "allow uplinks to physical NICs (known to crash)");
-
 struct vmnet_port *vmnet_uplink_attach(struct vmnet_switch *sw,
 				       const char *ifname,
 				       struct netlink_ext_ack *extack)
@@ -160,10 +158,6 @@ struct vmnet_port *vmnet_uplink_attach(struct vmnet_switch *sw,
 	ret = vmnet_uplink_check(dev, extack);
 	if (ret)
 		return ERR_PTR(ret);
-	if (!READ_ONCE(vmnet_uplink_experimental)) {
-		NL_SET_ERR_MSG(extack, "uplinks are disabled: known crash, see vmnet.uplink_experimental");
-		return ERR_PTR(-EOPNOTSUPP);
-	}
 	up = kzalloc(sizeof(*up), GFP_KERNEL);
 	if (!up)
 		return ERR_PTR(-ENOMEM);

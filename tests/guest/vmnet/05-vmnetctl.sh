@@ -74,11 +74,9 @@ tx=$(vmnetctl show sw1 | awk -v p="$p2" '$2 == p {print $12}')
 note "vmh1 sent $rx frames, $if2 received $tx"
 
 # uplink carrier through monitor (iproute2's ip: busybox's cannot name a
-# veth peer). Uplinks are gated (known panic when frames are forwarded to
-# one); sw2 has no other port, so nothing is.
+# veth peer).
 IP=/usr/sbin/ip
 if vmw_stock veth && [ -x $IP ]; then
-	echo 1 > /sys/module/vmnet/parameters/uplink_experimental
 	$IP link add ve0 type veth peer name ve1 || fail "veth"
 	vmnetctl uplink sw2 ve0 || fail "uplink sw2 ve0"
 	expect_err "same NIC twice" "Device or resource busy: the NIC is already the uplink" vmnetctl uplink sw1 ve0

@@ -1,18 +1,15 @@
 #!/bin/sh
 # Uplink traffic through vmnetctl: a switch with a host adapter is bridged
-# to a veth whose peer lives in another network namespace; ping and iperf3
-# pass both ways. A NIC that a Linux bridge owns is refused with EBUSY, and
+# to a veth whose peer lives in another network namespace; with arp_ignore=1
+# on the uplink only the host adapter answers ARP for the host's address,
+# and ping and iperf3 pass both ways through the switch. A NIC that a Linux bridge owns is refused with EBUSY, and
 # deleting the uplink NIC while iperf3 runs detaches it cleanly.
 . /vmw/lib.sh
 IP=/usr/sbin/ip IPERF=/usr/bin/iperf3
 command -v vmnetctl >/dev/null || skip "vmnetctl not in this image"
 [ -x $IP ] && [ -x $IPERF ] || skip "iproute2 or iperf3 not in this image"
 vmw_stock veth && vmw_stock bridge || skip "stock veth/bridge modules missing"
-# Known bug: forwarding from a host adapter to a veth uplink panics the
-# host (veth_xmit gets the backlog queue's head as an skb); see 04-uplink.
-grep -q vmw.vmnet_uplink=1 /proc/cmdline ||
-	skip "uplink traffic off: known panic, boot with vmw.vmnet_uplink=1"
-vmw_insmod vmproc; vmw_insmod vmnet uplink_experimental=1 || fail "insmod vmnet"
+vmw_insmod vmproc; vmw_insmod vmnet || fail "insmod vmnet"
 
 vmnetctl monitor > /tmp/mon6.txt 2>&1 &
 mon=$!
@@ -26,10 +23,25 @@ $IP link set ve0 up && $IP link set vmh0 up &&
 $IP -n peer link set lo up && $IP -n peer link set ve1 up &&
 	$IP -n peer addr add 10.9.0.2/24 dev ve1 || fail "peer side"
 
+# ARP flux: the uplink passes broadcasts up to the host's stack too, which
+# by default (arp_ignore=0) answers for any of its addresses on any NIC, so
+# ve0 claims vmh0's 10.9.0.1 as well and the peer may send the host's
+# traffic to ve0's MAC, past the switch. The remedy is the host's, as on
+# any host with two NICs on one segment: arp_ignore=1 on the uplink.
+arp_replies() {
+	$IP netns exec peer arping -c 1 -w 2 -I ve1 10.9.0.1 2>&1 | grep -c "reply from"
+}
+note "ARP replies for 10.9.0.1 with ve0's arp_ignore=0: $(arp_replies)"
+echo 1 > /proc/sys/net/ipv4/conf/ve0/arp_ignore || fail "arp_ignore"
+expect_eq "ARP replies for 10.9.0.1 with ve0's arp_ignore=1" "$(arp_replies)" 1
+$IP -n peer neigh flush dev ve1
+
 ping -c 3 -W 2 10.9.0.2 > /tmp/p1 2>&1 || { cat /tmp/p1; fail "host -> peer ping"; }
 $IP netns exec peer ping -c 3 -W 2 10.9.0.1 > /tmp/p2 2>&1 ||
 	{ cat /tmp/p2; fail "peer -> host ping"; }
 note "ping both ways: $(grep -h 'packets transmitted' /tmp/p1 /tmp/p2 | tr '\n' ';')"
+lladdr=$($IP -n peer neigh show 10.9.0.1 dev ve1 | awk '{print $3}')
+expect_eq "the peer's MAC for 10.9.0.1" "$lladdr" "$(cat /sys/class/net/vmh0/address)"
 
 # iperf3: server in the peer namespace; forward then reverse (-R).
 iperf() {	# iperf WHAT ARGS...
