@@ -119,9 +119,8 @@ vmx_type_until_exit() {
 #   vg_stop NAME                          power off; fails unless vmx exits 0
 #
 # vg_setup loads vmnet and the hypervisor the guests run on: stock KVM by
-# default, vmmon with vmw.vmx_net=vmmon on the command line. (Known bug:
-# on vmmon a guest intermittently stops taking interrupts, at PIT
-# calibration or later; with two VMs at once it happens in most runs.)
+# default, vmmon with vmw.vmx_net=vmmon on the command line (tests/check.sh
+# runs them both ways, in different test hosts).
 vg_setup() {
 	if [ "$(vmw_cmdline vmw.vmx_net)" = vmmon ]; then
 		VG_DEV=/dev/vmmon
