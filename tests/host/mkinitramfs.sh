@@ -99,7 +99,14 @@ copy_stock() {
 }
 for mod in $STOCK_MODS; do
 	line=$(grep -E "/${mod}\.ko(\.[a-z]+)?:" "$SYSMOD/modules.dep" || true)
-	[ -n "$line" ] || continue	# built in, or absent from this kernel
+	if [ -z "$line" ]; then
+		# Built in (virtio_pci on 6.12): nothing to load, which vmw_stock
+		# takes as success. Absent from this kernel: no list at all.
+		if grep -q -E "/${mod}\.ko$" "$SYSMOD/modules.builtin" 2>/dev/null; then
+			: > "$ROOT/vmw/stock/$mod.load"
+		fi
+		continue
+	fi
 	self=${line%%:*}
 	deps=${line#*:}
 	order=
