@@ -100,6 +100,8 @@ static int vdisk_make(int ctl, struct vdisk *d, __u32 flags)
 	}
 	d->id = c.id;
 	o.id = c.id;
+	/* The handle owns the disk: if vmx dies, the kernel destroys it. */
+	o.flags = VMDISK_FRONT_OWNER;
 	snprintf(o.name, sizeof(o.name), "vmx:%d scsi%d:%d", (int)getpid(),
 		 d->adapter, d->target);
 	d->fd = ioctl(ctl, VMDISK_IOC_OPEN_FRONT, &o);
@@ -166,9 +168,12 @@ static void vdisk_close(struct vdisks *ds, struct vdisk *d)
 {
 	struct vmdisk_target t = { .size = sizeof(t), .version = VMDISK_VERSION };
 
-	if (d->fd >= 0)
-		close(d->fd);
-	d->fd = -1;
+	if (d->fd >= 0) {
+		close(d->fd);	/* the owner handle: the disk goes with it */
+		d->fd = -1;
+		d->id = -1;
+		return;
+	}
 	if (d->id < 0)
 		return;
 	t.id = d->id;

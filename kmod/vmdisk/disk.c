@@ -273,6 +273,15 @@ static void vmdisk_destroy_locked(struct vmdisk *disk)
 	vmdisk_put(disk);
 }
 
+/* Destroy @disk unless it is gone already (its id may name another). */
+void vmdisk_destroy_disk(struct vmdisk *disk)
+{
+	mutex_lock(&vmdisk_table_lock);
+	if (vmdisk_lookup(disk->id) == disk)
+		vmdisk_destroy_locked(disk);
+	mutex_unlock(&vmdisk_table_lock);
+}
+
 int vmdisk_destroy(u32 id)
 {
 	struct vmdisk *disk;

@@ -43,6 +43,10 @@ struct vmdisk {
 	int reserved_by;		/* SCSI-2 RESERVE holder, or -1 */
 	struct vmdisk_pr pr;
 
+	/* Under vmdisk_front_lock (front.c): an owner handle was closed,
+	 * the last handle destroys the disk. */
+	bool front_orphan;
+
 	/* Under vmdisk_table_lock. */
 	bool attached;
 	u32 host_no;
@@ -58,6 +62,7 @@ extern struct mutex vmdisk_table_lock;
 
 int vmdisk_create(struct file *file, const struct vmdisk_create *req);
 int vmdisk_destroy(u32 id);
+void vmdisk_destroy_disk(struct vmdisk *disk);
 /* Under vmdisk_table_lock: a delta on top (a new one with fresh); returns
  * the depth of the chain. */
 int vmdisk_snapshot(struct vmdisk *disk, struct file *file, bool fresh);

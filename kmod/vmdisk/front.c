@@ -31,6 +31,7 @@ struct vmdisk_front {
 	struct list_head node;		/* on vmdisk_fronts */
 	struct vmdisk *disk;		/* a reference */
 	int initiator;
+	bool owner;			/* VMDISK_FRONT_OWNER */
 	char name[VMDISK_FRONT_NAME_MAX];
 };
 
@@ -263,11 +264,27 @@ static void vmdisk_front_unbind(struct vmdisk_front *f)
 	vmdisk_put(f->disk);
 }
 
+/* After an owner handle closed, the last handle out destroys the disk. */
+static void vmdisk_front_reap(struct vmdisk *disk)
+{
+	lockdep_assert_held(&vmdisk_front_lock);
+	if (disk->front_orphan && !vmdisk_front_busy(disk))
+		vmdisk_destroy_disk(disk);
+}
+
 static int vmdisk_front_release(struct inode *inode, struct file *file)
 {
 	struct vmdisk_front *f = file->private_data;
+	struct vmdisk *disk = f->disk;
 
+	mutex_lock(&vmdisk_front_lock);
+	kref_get(&disk->kref);		/* for the reaper, past the unbind */
+	if (f->owner)
+		disk->front_orphan = true;
 	vmdisk_front_unbind(f);
+	vmdisk_front_reap(disk);
+	mutex_unlock(&vmdisk_front_lock);
+	vmdisk_put(disk);
 	kfree(f);
 	return 0;
 }
@@ -343,11 +360,12 @@ long vmdisk_front_open(void __user *arg)
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (req.size != sizeof(req) || req.version != VMDISK_VERSION ||
-	    req.flags || req.fd || req.reserved)
+	    (req.flags & ~VMDISK_FRONT_OWNER) || req.fd || req.reserved)
 		return -EINVAL;
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
+	f->owner = req.flags & VMDISK_FRONT_OWNER;
 	ret = vmdisk_front_name(f, req.name);
 	if (ret)
 		goto err_free;

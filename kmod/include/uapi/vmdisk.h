@@ -155,7 +155,12 @@
  *                     While any handle is open the disk cannot be
  *                     destroyed: VMDISK_IOC_DESTROY fails with EBUSY and
  *                     changes nothing. Closing the last copy of the fd
- *                     releases the handle.      -> ENOENT, EINVAL, EMFILE
+ *                     releases the handle. With VMDISK_FRONT_OWNER in
+ *                     flags the handle owns the disk: once it is closed
+ *                     and no other handle is open, the disk is destroyed,
+ *                     as by VMDISK_IOC_DESTROY. A VMM that dies, even by
+ *                     SIGKILL, so leaves no disk behind.
+ *                                             -> ENOENT, EINVAL, EMFILE
  * VMDISK_IOC_SUBMIT   on a handle, vmdisk_submit: execute one SCSI command
  *                     synchronously in the calling thread. The data buffer
  *                     is the concatenation of iov_count vmdisk_iovec
@@ -296,6 +301,11 @@ struct vmdisk_open_front {
 	__s32 fd;		/* out */
 	__u32 reserved;
 };
+
+/* vmdisk_open_front.flags */
+#define VMDISK_FRONT_OWNER	(1U << 0)	/* destroy the disk with the
+						 * last handle, once this
+						 * one is closed */
 
 /* vmdisk_submit.dir */
 #define VMDISK_DIR_NONE		0

@@ -37,15 +37,56 @@ static int submit(int fd, struct sub *x, const uint8_t *cdb, int cdb_len, int di
 	return ioctl(fd, VMDISK_IOC_SUBMIT, &x->s) < 0 ? -errno : 0;
 }
 
-static int open_front(int ctl, uint32_t id, const char *name)
+static int open_front_flags(int ctl, uint32_t id, const char *name, uint32_t flags)
 {
-	struct vmdisk_open_front o = { .size = sizeof(o), .version = VMDISK_VERSION, .id = id };
+	struct vmdisk_open_front o = { .size = sizeof(o), .version = VMDISK_VERSION,
+				       .id = id, .flags = flags };
 
 	snprintf(o.name, sizeof(o.name), "%s", name);
 	if (ioctl(ctl, VMDISK_IOC_OPEN_FRONT, &o) < 0)
 		return -errno;
 	TEST_ASSERT(o.fd >= 0, "OPEN_FRONT fd %d", o.fd);
 	return o.fd;
+}
+
+static int open_front(int ctl, uint32_t id, const char *name)
+{
+	return open_front_flags(ctl, id, name, 0);
+}
+
+static int disk_exists(int id)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/vmware/disk/%d/status", id);
+	return access(path, F_OK) == 0;
+}
+
+/* VMDISK_FRONT_OWNER: the disk goes with its last handle once the owner's
+ * is closed, as when a VMM is killed; a plain handle owns nothing. */
+static void check_owner(int ctl)
+{
+	int id, fd, fd2;
+
+	id = vd_create_ex(ctl, FILE, 0, 0, 0);
+	TEST_ASSERT(id >= 0, "create: %d", id);
+	fd = open_front_flags(ctl, id, "owner", VMDISK_FRONT_OWNER);
+	TEST_ASSERT(fd >= 0, "OPEN_FRONT owner: %d", fd);
+	fd2 = open_front(ctl, id, "other");
+	TEST_ASSERT(fd2 >= 0, "second front: %d", fd2);
+	close(fd);
+	TEST_ASSERT(disk_exists(id), "disk destroyed while a handle was open");
+	close(fd2);
+	TEST_ASSERT(!disk_exists(id), "disk %d left after its owner and last handle closed", id);
+	TEST_ASSERT(vd_target_ioctl(ctl, VMDISK_IOC_DESTROY, id, NULL) == -ENOENT,
+		    "destroy after the owner went: ENOENT");
+
+	id = vd_create_ex(ctl, FILE, 0, 0, 0);
+	fd = open_front(ctl, id, "plain");
+	close(fd);
+	TEST_ASSERT(disk_exists(id), "a plain handle took its disk");
+	TEST_ASSERT(vd_target_ioctl(ctl, VMDISK_IOC_DESTROY, id, NULL) == 0, "destroy");
+	TEST_NOTE("owner handle: the disk went with the last handle");
 }
 
 /* VPD 0x80 serial and 0x83's NAA, as text. */
@@ -72,7 +113,7 @@ static void check_open_errors(int ctl, uint32_t id)
 
 	TEST_ASSERT(open_front(ctl, 99, "x") == -ENOENT, "front on no disk: ENOENT");
 	TEST_ASSERT(open_front(ctl, id, "bad\nname") == -EINVAL, "name with a newline: EINVAL");
-	o.flags = 1;
+	o.flags = VMDISK_FRONT_OWNER << 1;
 	TEST_ASSERT(ioctl(ctl, VMDISK_IOC_OPEN_FRONT, &o) < 0 && errno == EINVAL, "flags: EINVAL");
 	o.flags = 0;
 	o.size--;
@@ -256,6 +297,7 @@ int main(void)
 	TEST_ASSERT(!strcmp(id1, id2), "identity changed: '%s' then '%s'", id1, id2);
 	close(fd);
 	TEST_ASSERT(vd_target_ioctl(ctl, VMDISK_IOC_DESTROY, id, NULL) == 0, "destroy");
+	check_owner(ctl);
 	close(ctl);
 	unlink(FILE);
 	return 0;

@@ -222,9 +222,14 @@ if [ $MODE = nonpersistent ]; then
 	grep -a -q 'VMX-NOFS-00000000000000000000000000000000' $T/out ||
 		{ show; kill -KILL $pid; fail "run 2 of a nonpersistent disk still sees run 1's writes"; }
 	note "run 2: run 1's writes are gone"
-	poweroff
+	# A vmx that dies without cleaning up takes its disks and VM along.
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	exec 3>&-
+	note "run 2: vmx killed with SIGKILL"
 	[ "$(sha256sum < $DISK)" = "$base" ] || fail "nonpersistent: $DISK changed"
 	expect_eq "disks left in /proc/vmware/disk after vmx" "$(ls /proc/vmware/disk | grep -v -x hba | wc -l)" 0
+	[ -d /proc/vmware/vm ] && expect_eq "VMs left" "$(ls /proc/vmware/vm | wc -l)" 0
 	exit 0
 fi
 ask READ3 120 'mkdir -p /mnt; mount -t ext2 /dev/sda /mnt && sha256sum /mnt/data && umount /mnt; dmesg | grep -i -E "pvscsi|sd 0:|error|fail" | sed "s/^/dmesg: /"'
