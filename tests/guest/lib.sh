@@ -222,6 +222,14 @@ vg_stop() {
 	rm -f $d/pid
 }
 
+# vmdisk_setup: what the vmdisk shell tests need: vmdiskctl, the stock
+# sd_mod and sg (the loopback HBA's disks), vmproc and vmdisk loaded.
+vmdisk_setup() {
+	command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
+	vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
+	vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+}
+
 # vmdisk_add ARGS...: `vmdiskctl add ARGS`, which must attach a disk to the
 # loopback HBA; sets id and dev (its /dev/sdX).
 vmdisk_add() {

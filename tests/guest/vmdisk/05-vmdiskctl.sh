@@ -2,9 +2,7 @@
 # vmdiskctl end to end: mkraw, add, list, dd through /dev/sdX, detach,
 # attach, destroy.
 . /vmw/lib.sh
-command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
-vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
-vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+vmdisk_setup
 
 vmdiskctl mkraw /tmp/ctl.img 8M || fail "mkraw"
 vmdiskctl mkraw /tmp/ctl.img 8M 2>/dev/null && fail "mkraw overwrote a file"

@@ -4,9 +4,7 @@
 # (the grain tables are re-read from the file), and holds a filesystem.
 # monolithicFlat descriptors: the extent, its offset and RDONLY are used.
 . /vmw/lib.sh
-command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
-vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
-vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+vmdisk_setup
 f=/tmp/sparse.vmdk
 
 vmdiskctl mkvmdk $f 32M || fail "mkvmdk"

@@ -5,9 +5,7 @@
 # /proc lists every layer. Nonpersistent disks lose their writes at
 # destruction and never touch the base. Parent loops are refused.
 . /vmw/lib.sh
-command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
-vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
-vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+vmdisk_setup
 D=/tmp/vd7
 rm -rf $D; mkdir -p $D; cd $D || fail "cd"
 

@@ -5,10 +5,8 @@
 # whole; again over a chain of two deltas; again after re-opening
 # everything from the files.
 . /vmw/lib.sh
-command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
 command -v vdrandw >/dev/null || skip "vdrandw not in this image"
-vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
-vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+vmdisk_setup
 D=/tmp/vd8
 rm -rf $D; mkdir -p $D; cd $D || fail "cd"
 

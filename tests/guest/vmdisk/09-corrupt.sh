@@ -3,9 +3,7 @@
 # with a clear errno and one kernel log line naming the file; nothing is
 # created, nothing splats (the judge checks the console).
 . /vmw/lib.sh
-command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
-vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
-vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+vmdisk_setup
 D=/tmp/vd9
 rm -rf $D; mkdir -p $D; cd $D || fail "cd"
 

@@ -6,10 +6,8 @@
 # copy written the same way.
 . /vmw/lib.sh
 command -v qemu-img >/dev/null || skip "qemu-img not in this image"
-command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
 command -v vdrandw >/dev/null || skip "vdrandw not in this image"
-vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
-vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+vmdisk_setup
 D=/tmp/vd10
 rm -rf $D; mkdir -p $D; cd $D || fail "cd"
 

@@ -5,10 +5,8 @@
 # file; a snapshot taken while writers run waits for the commands in flight
 # and loses none of them.
 . /vmw/lib.sh
-command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
-vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
 vmw_stock loop && vmw_stock crc32c_generic && vmw_stock ext4 || skip "loop/ext4 missing"
-vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+vmdisk_setup
 M=/mnt/vd11
 dd if=/dev/zero of=/tmp/e11.img bs=1M count=80 2>/dev/null
 losetup /dev/loop5 /tmp/e11.img || skip "no loop device"

@@ -13,10 +13,8 @@
 # writes and verifies (crc32c) random blocks through /dev/sdX with libaio
 # and psync.
 . /vmw/lib.sh
-command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
 command -v sg_inq >/dev/null || skip "sg3-utils not in this image (apt-get install sg3-utils)"
-vmw_stock sd_mod && vmw_stock sg || skip "stock sd_mod/sg missing"
-vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
+vmdisk_setup
 
 T=/tmp/sg3
 rm -rf $T && mkdir -p $T
