@@ -82,42 +82,53 @@ bool vmnet_port_rate_allow(struct vmnet_port *port, unsigned int len)
 	return ok;
 }
 
-/* One update section per frame: packets and bytes move together. */
-#define VMNET_COUNT(port, pkts, bytes, len) do {			\
-	struct vmnet_pcpu_stats *s__ = get_cpu_ptr((port)->stats);	\
-	u64_stats_update_begin(&s__->syncp);				\
-	s__->pkts++;							\
-	s__->bytes += (len);						\
-	u64_stats_update_end(&s__->syncp);				\
-	put_cpu_ptr((port)->stats);					\
-} while (0)
+/* Each frame is one update section: its packet and its bytes together. */
+static struct vmnet_pcpu_stats *vmnet_stats_begin(struct vmnet_port *port)
+{
+	struct vmnet_pcpu_stats *s = get_cpu_ptr(port->stats);
 
-#define VMNET_COUNT_DROP(port, drops) do {				\
-	struct vmnet_pcpu_stats *s__ = get_cpu_ptr((port)->stats);	\
-	u64_stats_update_begin(&s__->syncp);				\
-	s__->drops++;							\
-	u64_stats_update_end(&s__->syncp);				\
-	put_cpu_ptr((port)->stats);					\
-} while (0)
+	u64_stats_update_begin(&s->syncp);
+	return s;
+}
+
+static void vmnet_stats_end(struct vmnet_port *port, struct vmnet_pcpu_stats *s)
+{
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(port->stats);
+}
 
 void vmnet_port_count_rx(struct vmnet_port *port, unsigned int len)
 {
-	VMNET_COUNT(port, rx_packets, rx_bytes, len);
+	struct vmnet_pcpu_stats *s = vmnet_stats_begin(port);
+
+	s->rx_packets++;
+	s->rx_bytes += len;
+	vmnet_stats_end(port, s);
 }
 
 void vmnet_port_count_tx(struct vmnet_port *port, unsigned int len)
 {
-	VMNET_COUNT(port, tx_packets, tx_bytes, len);
+	struct vmnet_pcpu_stats *s = vmnet_stats_begin(port);
+
+	s->tx_packets++;
+	s->tx_bytes += len;
+	vmnet_stats_end(port, s);
 }
 
 void vmnet_port_count_rx_drop(struct vmnet_port *port)
 {
-	VMNET_COUNT_DROP(port, rx_drops);
+	struct vmnet_pcpu_stats *s = vmnet_stats_begin(port);
+
+	s->rx_drops++;
+	vmnet_stats_end(port, s);
 }
 
 void vmnet_port_count_tx_drop(struct vmnet_port *port)
 {
-	VMNET_COUNT_DROP(port, tx_drops);
+	struct vmnet_pcpu_stats *s = vmnet_stats_begin(port);
+
+	s->tx_drops++;
+	vmnet_stats_end(port, s);
 }
 
 void vmnet_port_get_stats(struct vmnet_port *port, struct vmnet_port_stats *s)
