@@ -172,12 +172,20 @@ static int parse_bool(const struct config_entry *e, const char *name, bool *out,
 			 e->key, e->value);
 }
 
+/* The index of value in a NULL-terminated list (any case), or -1. */
+static int index_of(const char *value, const char *const *list)
+{
+	int i;
+
+	for (i = 0; list[i]; i++)
+		if (!strcasecmp(value, list[i]))
+			return i;
+	return -1;
+}
+
 static bool one_of(const char *v, const char *const *list)
 {
-	for (; *list; list++)
-		if (!strcasecmp(v, *list))
-			return true;
-	return false;
+	return index_of(v, list) >= 0;
 }
 
 static const char *const nic_types[] = {
@@ -232,17 +240,6 @@ static const char *const scsi_undo_actions[] = {
 	[CONFIG_UNDO_DISCARD] = "discard",
 	NULL
 };
-
-/* The index of value in a NULL-terminated list, or -1. */
-static int index_of(const char *value, const char *const *list)
-{
-	int i;
-
-	for (i = 0; list[i]; i++)
-		if (!strcasecmp(value, list[i]))
-			return i;
-	return -1;
-}
 
 /* Split "scsiX[:Y].prop": y is -1 for an adapter key. NULL if it is one. */
 static const char *scsi_key(const char *k, int *x, int *y, const char **prop)
