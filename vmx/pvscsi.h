@@ -25,8 +25,7 @@ struct vdisk {
 	int adapter, target;	/* scsiX:Y */
 	int id;			/* the vmdisk id, or -1 */
 	int fd;			/* its front-end handle, or -1 */
-	const char *file;
-	const struct config_scsi_disk *cfg;
+	const struct config_scsi_disk *cfg;	/* its file, mode, undoAction */
 	char *redo;		/* undoable: the redo log's path */
 };
 

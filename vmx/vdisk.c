@@ -80,7 +80,7 @@ static int vdisk_describe(const char *path, struct vmdisk_create *c)
 	return 0;
 }
 
-/* A vmdisk disk on d->file (flags: VMDISK_CREATE_*) and a front end on it. */
+/* A vmdisk disk on the configured file (flags: VMDISK_CREATE_*) and a front end on it. */
 static int vdisk_make(int ctl, struct vdisk *d, __u32 flags)
 {
 	struct vmdisk_create c = { .size = sizeof(c), .version = VMDISK_VERSION,
@@ -88,7 +88,7 @@ static int vdisk_make(int ctl, struct vdisk *d, __u32 flags)
 	struct vmdisk_open_front o = { .size = sizeof(o), .version = VMDISK_VERSION };
 	int ret;
 
-	ret = vdisk_describe(d->file, &c);
+	ret = vdisk_describe(d->cfg->file, &c);
 	if (ret)
 		return ret;
 	if (ioctl(ctl, VMDISK_IOC_CREATE, &c) < 0) {
@@ -125,7 +125,7 @@ static int vdisk_redo_open(int ctl, struct vdisk *d)
 	bool made = false;
 	int ret = 0;
 
-	if (asprintf(&d->redo, "%s%s", d->file, VDISK_REDO_SUFFIX) < 0) {
+	if (asprintf(&d->redo, "%s%s", d->cfg->file, VDISK_REDO_SUFFIX) < 0) {
 		d->redo = NULL;
 		return -ENOMEM;
 	}
@@ -304,7 +304,7 @@ static int vdisk_redo_merge(struct vdisk *b, int fd, const char *redo, unsigned 
 /* undoAction = "commit": merge the redo log into the base, then delete it. */
 static int vdisk_redo_commit(struct vdisks *ds, struct vdisk *d)
 {
-	struct vdisk b = { d->adapter, d->target, -1, -1, d->file, d->cfg, NULL };
+	struct vdisk b = { d->adapter, d->target, -1, -1, d->cfg, NULL };
 	unsigned long grains = 0;
 	int fd, ret;
 
@@ -324,7 +324,7 @@ static int vdisk_redo_commit(struct vdisks *ds, struct vdisk *d)
 	if (unlink(d->redo))
 		pr_warn("%s: merged but not deleted: %s", d->redo, strerror(errno));
 	pr_info("scsi%d:%d: committed %lu grains of %s into %s", d->adapter, d->target,
-		grains, d->redo, d->file);
+		grains, d->redo, d->cfg->file);
 	return 0;
 }
 
@@ -384,8 +384,7 @@ int vdisks_init(struct vm *vm)
 		for (y = 0; y < CONFIG_SCSI_TARGETS; y++) {
 			struct vdisk *d = &ds->disk[x][y];
 
-			*d = (struct vdisk){ x, y, -1, -1, vm->cfg.scsi[x].disk[y].file,
-					     &vm->cfg.scsi[x].disk[y], NULL };
+			*d = (struct vdisk){ x, y, -1, -1, &vm->cfg.scsi[x].disk[y], NULL };
 			if (ret || !vm->cfg.scsi[x].present || !d->cfg->present)
 				continue;
 			if (ds->ctl < 0)
