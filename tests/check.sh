@@ -124,8 +124,8 @@ BOCHS_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | head -1)
 # Two QEMU hosts per kernel. QEMU 7.2's multi-threaded TCG loses IPIs
 # between host CPUs running stock KVM guests (kvm_amd hangs in on_each_cpu),
 # so the stock-KVM peers run single-threaded; vmmon's suites run
-# multi-threaded, where a nested 1-vCPU guest on vmmon is reliable (single-
-# threaded, it deadlocks in about half the boots: an open bug, see README).
+# multi-threaded (single-threaded TCG delivers an injected interrupt twice
+# after a round-robin kick: QEMU's bug, see README).
 # The vmx network tests (vmx/08, 09) run their guests on stock KVM: with
 # three guests on vmmon at once, see README's known problems.
 KVM_TESTS="kvm/*,vmx/*kvm*,vmx/08*,vmx/09*"

@@ -119,8 +119,8 @@ vmx_type_until_exit() {
 #   vg_stop NAME                          power off; fails unless vmx exits 0
 #
 # vg_setup loads vmnet and the hypervisor the guests run on: stock KVM by
-# default, vmmon with vmw.vmx_net=vmmon on the command line (passes most
-# runs; once, the third guest's VMCB held the host's state: README).
+# default, vmmon with vmw.vmx_net=vmmon on the command line (three guests
+# at once fail in some runs on vmmon: README's known problems).
 vg_setup() {
 	if [ "$(vmw_cmdline vmw.vmx_net)" = vmmon ]; then
 		VG_DEV=/dev/vmmon

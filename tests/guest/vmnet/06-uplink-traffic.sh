@@ -2,8 +2,9 @@
 # Uplink traffic through vmnetctl: a switch with a host adapter is bridged
 # to a veth whose peer lives in another network namespace; with arp_ignore=1
 # on the uplink only the host adapter answers ARP for the host's address,
-# and ping and iperf3 pass both ways through the switch. A NIC that a Linux bridge owns is refused with EBUSY, and
-# deleting the uplink NIC while iperf3 runs detaches it cleanly.
+# and ping and iperf3 pass both ways through the switch. A NIC that a Linux
+# bridge owns is refused with EBUSY, and deleting the uplink NIC while
+# iperf3 runs detaches it cleanly.
 . /vmw/lib.sh
 IP=/usr/sbin/ip IPERF=/usr/bin/iperf3
 command -v vmnetctl >/dev/null || skip "vmnetctl not in this image"
