@@ -13,6 +13,7 @@
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 
 #include <compat.h>
@@ -230,6 +231,17 @@ static void vmm_guest_xcr0_restore(struct vmm_vcpu *vcpu)
 void vmm_guest_enter_prepare(struct vmm_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();
+	/*
+	 * The guest's FPU state is this task's (vmm_vcpu_run() swapped it
+	 * in), but the registers hold it only until the task is scheduled
+	 * out or the kernel uses the FPU; after that Linux reloads them
+	 * lazily, on the way back to user space. The guest is not user
+	 * space: reload them now, or it runs on another task's FPU and
+	 * SSE registers and its own changes are lost at the next switch.
+	 */
+	fpregs_assert_state_consistent();
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	/* A host without XSAVE (Bochs' CPU models) has no XCR0 to switch. */
 	if (vmm_host_xcr0 && vcpu->xcr0 != vmm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
