@@ -32,6 +32,10 @@ static void vmdisk_release(struct kref *kref)
 {
 	struct vmdisk *disk = container_of(kref, struct vmdisk, kref);
 
+	/* Closing may sleep. Commands complete in interrupt context too, but
+	 * theirs is never the last reference: a disk leaves its fronts (the
+	 * HBA drains its queue) before its table reference is dropped. */
+	might_sleep();
 	disk->be->ops->close(disk->be);
 	kfree(disk);
 }

@@ -35,7 +35,6 @@ struct vmdisk {
 	struct rw_semaphore be_lock;
 	struct vmdisk_backend *be;
 	u32 depth;			/* deltas above the base */
-	atomic_t rw_inflight;		/* reads and writes in the backend */
 
 	/* SCSI state, changed by commands. */
 	spinlock_t state_lock;

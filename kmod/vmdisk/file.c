@@ -8,9 +8,10 @@
  * Reads and writes of the target core are submitted as asynchronous kiocbs
  * (->submit): with O_DIRECT the file system returns -EIOCBQUEUED and calls
  * ki_complete when the bios are done, so one front-end thread keeps many
- * commands in flight. ki_complete may run in interrupt context; there the
- * completion is passed to a worker, since finishing a command may sleep
- * (it may drop the last reference to a disk). Buffered I/O completes
+ * commands in flight. ki_complete may run in interrupt context, and a
+ * whole transfer finishes there (the core's completion does not sleep);
+ * only the rest of a transfer the file system cut short is passed to a
+ * worker, which does it synchronously. Buffered I/O completes
  * synchronously.
  */
 #include <linux/file.h>
@@ -105,7 +106,7 @@ static void vmdisk_file_ki_complete(struct kiocb *iocb, long ret)
 
 	if (aio->write)
 		vmdisk_file_end_write(iocb->ki_filp);
-	if (in_task()) {
+	if (in_task() || ret == aio->count || ret < 0) {
 		vmdisk_file_end(aio, ret);
 		return;
 	}

@@ -7,9 +7,17 @@
  * disk and queues the command; a worker of vmdisk_hba_wq hands it to the
  * target core (and may sleep in the backend), which calls
  * vmdisk_hba_done() when it is done, there or later from an asynchronous
- * backend's completion; that completes it with scsi_done(). Detaching
- * removes the SCSI device first, which drains its queue, then unpublishes
- * the disk; commands that still find the slot empty fail with
+ * backend's completion (in interrupt context too); that completes it with
+ * scsi_done().
+ *
+ * The worker is not only there to sleep in: queuecommand runs inside the
+ * submitter's submit_bio(), where the bios a file backend sends to the
+ * block device below would wait until the outer call returns, so a
+ * backend that waited for its own I/O there would never finish. Like loop
+ * and tcm_loop, vmdisk leaves that context first.
+ *
+ * Detaching removes the SCSI device first, which drains its queue, then
+ * unpublishes the disk; commands that still find the slot empty fail with
  * DID_BAD_TARGET.
  */
 #include <linux/device.h>
@@ -43,7 +51,7 @@ static struct vmdisk __rcu *vmdisk_hba_targets[VMDISK_MAX_DISKS];
 
 static atomic_t vmdisk_hba_inflight = ATOMIC_INIT(0);
 
-/* Process context, from the worker or from a backend's completion. */
+/* Any context: the worker, or a backend's completion. */
 static void vmdisk_hba_done(struct vmdisk_cmd *c)
 {
 	struct vmdisk_hba_cmd *hc = container_of(c, struct vmdisk_hba_cmd, c);
@@ -184,7 +192,8 @@ int vmdisk_hba_init(void)
 {
 	int ret;
 
-	vmdisk_hba_wq = alloc_workqueue("vmdisk", WQ_MEM_RECLAIM, 0);
+	/* Unbound: the worker may run beside the submitter, on another CPU. */
+	vmdisk_hba_wq = alloc_workqueue("vmdisk", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!vmdisk_hba_wq)
 		return -ENOMEM;
 	vmdisk_hba_dev = root_device_register("vmdisk");
@@ -203,6 +212,9 @@ int vmdisk_hba_init(void)
 	vmdisk_shost->max_lun = 1;
 	vmdisk_shost->max_channel = 0;
 	vmdisk_shost->max_cmd_len = 16;
+	/* One hardware queue per CPU, and so no I/O scheduler by default:
+	 * the backing file's own stack orders and merges. */
+	vmdisk_shost->nr_hw_queues = num_online_cpus();
 	ret = scsi_add_host(vmdisk_shost, vmdisk_hba_dev);
 	if (ret)
 		goto err_host;

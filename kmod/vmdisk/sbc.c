@@ -137,7 +137,6 @@ static void vmdisk_rw_done(struct vmdisk_aio *aio, int err)
 
 	if (!err)
 		vmdisk_account(disk, rw->write, rw->bytes, rw->start);
-	atomic_dec(&disk->rw_inflight);
 	up_read_non_owner(&disk->be_lock);
 	vmdisk_scsi_finish(disk, rw->cmd, NULL,
 			   err ? vmdisk_errno_sense(err, rw->write) : 0);
@@ -154,10 +153,8 @@ static u32 vmdisk_rw_submit(struct vmdisk_req *r, loff_t pos, size_t bytes,
 	int i;
 
 	rw = kmalloc(struct_size(rw, bv, c->sg_count), GFP_NOIO);
-	if (!rw) {
-		atomic_dec(&r->disk->rw_inflight);
+	if (!rw)
 		return VMDISK_S_BUSY;
-	}
 	for_each_sg(c->sgl, sg, c->sg_count, i) {
 		rw->bv[i].bv_page = sg_page(sg);
 		rw->bv[i].bv_len = sg->length;
@@ -197,22 +194,19 @@ static u32 vmdisk_do_rw(struct vmdisk_req *r, u64 lba, u32 n, bool write,
 	if (!n)
 		return 0;
 	fua = fua || !READ_ONCE(disk->wce);
-	/* Alone, a command is fastest done here and now; while others are
-	 * in flight, an asynchronous backend overlaps it with them. */
-	if (atomic_inc_return(&disk->rw_inflight) > 1 && be->ops->submit &&
-	    r->cmd->done)
+	/* A caller that takes completions (the HBA) never waits here: an
+	 * asynchronous backend gets the command and lets the caller's
+	 * thread submit the next one. Front ends wait for each command. */
+	if (be->ops->submit && r->cmd->done)
 		return vmdisk_rw_submit(r, pos, bytes, write, fua);
 	bv = vmdisk_iter(r, &it, write ? ITER_SOURCE : ITER_DEST, bytes);
-	if (!bv) {
-		atomic_dec(&disk->rw_inflight);
+	if (!bv)
 		return VMDISK_S_BUSY;
-	}
 	start = ktime_get_ns();
 	if (write)
 		ret = be->ops->write(be, &it, pos, fua);
 	else
 		ret = be->ops->read(be, &it, pos);
-	atomic_dec(&disk->rw_inflight);
 	kfree(bv);
 	if (ret)
 		return vmdisk_errno_sense(ret, write);
