@@ -95,12 +95,18 @@ if tcm_up; then
 else
 	note "no tcm_loop (stock target_core_file/tcm_loop missing or configfs refused): tcm skipped"
 fi
-note "fio io_uring O_DIRECT, ${RUNTIME} s each, targets interleaved per workload:"
+note "fio io_uring O_DIRECT, best of 2 runs of ${RUNTIME} s each, targets interleaved per workload:"
 note "rand-read QD1, rand-write QD1, rand-read QD32, rand-write QD32 (IOPS), seq-read, seq-write 1 MiB QD4 (MB/s)"
+# Best of two rounds, targets interleaved: a TCG host's figures swing
+# from run to run with the emulator's threads' scheduling.
+best() {
+	a=$(job "$@"); b=$(job "$@")
+	awk -v a=$a -v b=$b 'BEGIN { print (a > b) ? a : b }'
+}
 for w in $WORK; do
 	set -- $(echo $w | tr : ' ')
 	for t in $TARGETS; do
-		echo " $(job $1 ${t#*:} $2 $3 $4)" >> $T/${t%%:*}
+		echo " $(best $1 ${t#*:} $2 $3 $4)" >> $T/${t%%:*}
 	done
 done
 for t in $TARGETS; do
