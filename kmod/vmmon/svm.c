@@ -515,6 +515,23 @@ static void svm_store_guest(struct vmm_vcpu *vcpu)
 	vcpu->rflags = vmcb->save.rflags;
 }
 
+/*
+ * Under QEMU's TCG a guest now and then enters with the host's own state
+ * (host CR3, a RIP in this module), as if its VMCB were where VMRUN saved
+ * the host: the CPU's host save area. Say so if the two ever meet, or if
+ * something else moved MSR_VM_HSAVE_PA (README's known problems).
+ */
+static void svm_check_hsave(struct vmm_svm_cpu *c, struct vmm_svm_vcpu *svm,
+			    int cpu)
+{
+	u64 hsave;
+
+	rdmsrl(MSR_VM_HSAVE_PA, hsave);
+	if (unlikely(hsave != __pa(c->hsave) || hsave == svm->vmcb_pa))
+		pr_err_ratelimited("CPU %d: VM_HSAVE_PA %#llx, vmmon's %#llx, this VMCB %#llx\n",
+				   cpu, hsave, (u64)__pa(c->hsave), svm->vmcb_pa);
+}
+
 static void svm_switch(struct vmm_vcpu *vcpu, int cpu)
 {
 	struct vmm_svm_cpu *c = per_cpu_ptr(&vmm_svm_cpu, cpu);
@@ -532,6 +549,7 @@ static void svm_switch(struct vmm_vcpu *vcpu, int cpu)
 	if (c->last_vmcb != svm->vmcb) {
 		/* Another guest ran here: it must not train our branches. */
 		indirect_branch_prediction_barrier();
+		svm_check_hsave(c, svm, cpu);
 		c->last_vmcb = svm->vmcb;
 	}
 	vmm_guest_enter_prepare(vcpu);
