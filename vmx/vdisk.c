@@ -80,7 +80,8 @@ static int vdisk_describe(const char *path, struct vmdisk_create *c)
 	return 0;
 }
 
-/* A vmdisk disk on the configured file (flags: VMDISK_CREATE_*) and a front end on it. */
+/* A vmdisk disk on the configured file (flags: VMDISK_CREATE_*) and a front
+ * end on it. */
 static int vdisk_make(int ctl, struct vdisk *d, __u32 flags)
 {
 	struct vmdisk_create c = { .size = sizeof(c), .version = VMDISK_VERSION,

@@ -97,8 +97,8 @@ else
 fi
 note "fio io_uring O_DIRECT, best of 2 runs of ${RUNTIME} s each, targets interleaved per workload:"
 note "rand-read QD1, rand-write QD1, rand-read QD32, rand-write QD32 (IOPS), seq-read, seq-write 1 MiB QD4 (MB/s)"
-# Best of two rounds, targets interleaved: a TCG host's figures swing
-# from run to run with the emulator's threads' scheduling.
+# Best of two runs back to back: a TCG host's figures swing from run to
+# run with the emulator's threads' scheduling.
 best() {
 	a=$(job "$@"); b=$(job "$@")
 	awk -v a=$a -v b=$b 'BEGIN { print (a > b) ? a : b }'
