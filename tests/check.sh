@@ -121,17 +121,15 @@ EXTRA=()
 [ "${VMW_BROKEN:-0}" = 1 ] && EXTRA+=(-b)
 [ -n "$SUITES" ] && EXTRA+=(-s "$SUITES")
 BOCHS_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | head -1)
-# Two QEMU hosts per kernel. QEMU 7.2's multi-threaded TCG loses IPIs
-# between host CPUs running stock KVM guests (kvm_amd hangs in on_each_cpu),
-# so the stock-KVM peers run single-threaded; vmmon's suites run
-# multi-threaded (single-threaded TCG delivers an injected interrupt twice
-# after a round-robin kick: QEMU's bug, see README).
-# The vmx network tests (vmx/08, 09) run their guests on stock KVM: with
-# three guests on vmmon at once, see README's known problems.
-KVM_TESTS="kvm/*,vmx/*kvm*,vmx/08*,vmx/09*"
+# Two QEMU hosts per kernel, both on single-threaded TCG: QEMU 7.2's
+# multi-threaded TCG is not reliable for nested AMD-V (it loses IPIs
+# between host CPUs running kvm_amd guests, and now and then resumes a
+# host on its own state as a guest's: README's known problems). The stock
+# KVM peers run in a host of their own, so both halves fit the time limit.
+KVM_TESTS="kvm/*,vmx/*kvm*"
 for v in $BUILT; do
 	echo "=== qemu (AMD-V) on $v"
-	VMW_TCG_THREAD=multi VMW_APPEND="${VMW_APPEND:-} vmw.skip=$KVM_TESTS" \
+	VMW_TCG_THREAD=single VMW_APPEND="${VMW_APPEND:-} vmw.skip=$KVM_TESTS" \
 		host "qemu-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1500 "${EXTRA[@]}"
 	if [ -z "$SUITES" ] || [[ ",$SUITES," == *,kvm,* ]] || [[ ",$SUITES," == *,vmx,* ]]; then
 		echo "=== qemu (AMD-V) on $v: the stock KVM peers"

@@ -426,26 +426,42 @@ static bool svm_interrupt_allowed(struct vmm_vcpu *vcpu)
 	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
 }
 
-static void svm_set_irq_window(struct vmcb_control_area *c, bool on)
+/*
+ * V_IRQ serves twice: with INTERCEPT_VINTR and no vector it asks for an
+ * exit once the guest can take an interrupt (a window); without the
+ * intercept it delivers vector as an external interrupt, which the CPU
+ * takes, clearing V_IRQ, at the first boundary where the guest's IF allows.
+ */
+static void svm_set_virq(struct vmcb_control_area *c, bool window, u8 vector)
 {
-	if (on) {
-		__set_bit(INTERCEPT_VINTR, (unsigned long *)c->intercepts);
-		c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK;
-	} else {
-		__clear_bit(INTERCEPT_VINTR, (unsigned long *)c->intercepts);
-		c->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
-	}
+	__assign_bit(INTERCEPT_VINTR, (unsigned long *)c->intercepts, window);
+	c->int_ctl = (c->int_ctl & ~V_IRQ_INJECTION_BITS_MASK) |
+		     V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK;
+	c->int_vector = vector;
 }
 
-/* Choose what to inject on this entry: an event the last exit interrupted,
+static void svm_clear_virq(struct vmcb_control_area *c)
+{
+	__clear_bit(INTERCEPT_VINTR, (unsigned long *)c->intercepts);
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+}
+
+/*
+ * Choose what to inject on this entry: an event the last exit interrupted,
  * then a queued exception, then the queued interrupt if the guest can take
- * it now; otherwise ask for an exit when it can. */
+ * it now; otherwise ask for an exit when it can.
+ *
+ * Interrupts go in through V_IRQ, not EVENTINJ: QEMU's TCG, our AMD-V
+ * test host, leaves an EVENTINJ interrupt's vector behind as a pending
+ * exception and may deliver it a second time, nested in its own handler.
+ */
 static void svm_inject_events(struct vmm_vcpu *vcpu)
 {
 	struct vmm_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
 	c->event_inj = 0;
+	svm_clear_virq(c);
 	if (svm->reinject) {
 		c->event_inj = svm->reinject;
 		c->event_inj_err = svm->reinject_err;
@@ -457,38 +473,64 @@ static void svm_inject_events(struct vmm_vcpu *vcpu)
 		c->event_inj_err = vcpu->exc.error;
 		vcpu->exc.pending = false;
 	} else if (vcpu->irq.pending && svm_interrupt_allowed(vcpu)) {
-		c->event_inj = vcpu->irq.vector | SVM_EVTINJ_TYPE_INTR |
-			       SVM_EVTINJ_VALID;
+		svm_set_virq(c, false, vcpu->irq.vector);
 		vcpu->irq.pending = false;
+		svm->virq = true;
+		return;
 	}
-	svm_set_irq_window(c, vmm_vcpu_want_irq_window(vcpu));
+	if (vmm_vcpu_want_irq_window(vcpu))
+		svm_set_virq(c, true, 0);
 }
 
-/* An exit during event delivery: deliver it again (INTn and INT3 are
- * re-executed instead, since RIP still points at them). */
-static void svm_save_interrupted_event(struct vmm_svm_vcpu *svm)
+/* An interrupt V_IRQ offered that the guest did not take stays queued. */
+static void svm_virq_done(struct vmm_vcpu *vcpu)
 {
+	struct vmm_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	if (svm->virq && (c->int_ctl & V_IRQ_MASK))
+		vcpu->irq.pending = true;
+	svm->virq = false;
+	svm_clear_virq(c);
+}
+
+/*
+ * An exit during event delivery: deliver it again (INTn and INT3 are
+ * re-executed instead, since RIP still points at them). An external
+ * interrupt goes back to the queue, to V_IRQ; QEMU reports one cut short
+ * as an exception, with its vector of 32 or more.
+ */
+static void svm_save_interrupted_event(struct vmm_vcpu *vcpu)
+{
+	struct vmm_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
 	u32 info = c->exit_int_info;
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
+	u8 vector = info & SVM_EXITINTINFO_VEC_MASK;
 
 	c->event_inj = 0;	/* delivered, or else in exit_int_info */
-	if (!(info & SVM_EXITINTINFO_VALID) ||
-	    (info & SVM_EXITINTINFO_TYPE_MASK) == SVM_EXITINTINFO_TYPE_SOFT)
+	if (!(info & SVM_EXITINTINFO_VALID) || type == SVM_EXITINTINFO_TYPE_SOFT)
 		return;
+	if (type == SVM_EXITINTINFO_TYPE_EXEPT && vector >= 32)
+		type = SVM_EXITINTINFO_TYPE_INTR;
+	if (type != SVM_EXITINTINFO_TYPE_INTR) {
+		svm->reinject = info;
+		svm->reinject_err = c->exit_int_info_err;
+		return;
+	}
 	/*
-	 * An event whose delivery was cut short left RIP and RSP as they
-	 * were. Some emulated CPUs also report an external interrupt they
-	 * did deliver (the guest is already in its handler, interrupts
-	 * off): delivering it again would nest the handler into itself.
+	 * A delivery cut short left RIP and RSP as they were. Some emulated
+	 * CPUs also report an interrupt they did deliver (the guest is
+	 * already in its handler, interrupts off): delivering it again
+	 * would nest the handler into itself.
 	 */
-	if ((info & SVM_EXITINTINFO_TYPE_MASK) == SVM_EXITINTINFO_TYPE_INTR &&
-	    (svm->vmcb->save.rip != svm->entry_rip ||
-	     svm->vmcb->save.rsp != svm->entry_rsp)) {
+	if (svm->vmcb->save.rip != svm->entry_rip ||
+	    svm->vmcb->save.rsp != svm->entry_rsp) {
 		pr_info_once("vmmon: the CPU reported as interrupted an interrupt it had delivered; not delivering it twice\n");
 		return;
 	}
-	svm->reinject = info;
-	svm->reinject_err = c->exit_int_info_err;
+	vcpu->irq.pending = true;
+	vcpu->irq.vector = vector;
 }
 
 /* ---- the world switch ---- */
@@ -515,23 +557,6 @@ static void svm_store_guest(struct vmm_vcpu *vcpu)
 	vcpu->rflags = vmcb->save.rflags;
 }
 
-/*
- * Under QEMU's TCG a guest now and then enters with the host's own state
- * (host CR3, a RIP in this module), as if its VMCB were where VMRUN saved
- * the host: the CPU's host save area. Say so if the two ever meet, or if
- * something else moved MSR_VM_HSAVE_PA (README's known problems).
- */
-static void svm_check_hsave(struct vmm_svm_cpu *c, struct vmm_svm_vcpu *svm,
-			    int cpu)
-{
-	u64 hsave;
-
-	rdmsrl(MSR_VM_HSAVE_PA, hsave);
-	if (unlikely(hsave != __pa(c->hsave) || hsave == svm->vmcb_pa))
-		pr_err_ratelimited("CPU %d: VM_HSAVE_PA %#llx, vmmon's %#llx, this VMCB %#llx\n",
-				   cpu, hsave, (u64)__pa(c->hsave), svm->vmcb_pa);
-}
-
 static void svm_switch(struct vmm_vcpu *vcpu, int cpu)
 {
 	struct vmm_svm_cpu *c = per_cpu_ptr(&vmm_svm_cpu, cpu);
@@ -549,7 +574,6 @@ static void svm_switch(struct vmm_vcpu *vcpu, int cpu)
 	if (c->last_vmcb != svm->vmcb) {
 		/* Another guest ran here: it must not train our branches. */
 		indirect_branch_prediction_barrier();
-		svm_check_hsave(c, svm, cpu);
 		c->last_vmcb = svm->vmcb;
 	}
 	vmm_guest_enter_prepare(vcpu);
@@ -577,13 +601,15 @@ static int svm_vcpu_run(struct vmm_vcpu *vcpu)
 	local_irq_enable();
 
 	svm_store_guest(vcpu);
-	svm_save_interrupted_event(to_svm(vcpu));
+	svm_virq_done(vcpu);
+	svm_save_interrupted_event(vcpu);
 	return svm_handle_exit(vcpu);
 }
 
 /* ---- exits ---- */
 
-/* Step over the intercepted instruction, unless it raised an exception. */
+/* Step over the intercepted instruction, unless it raised an exception;
+ * an STI or MOV SS shadow covered that instruction and ends with it. */
 static int svm_skip(struct vmm_vcpu *vcpu, int len, int ret)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -594,6 +620,7 @@ static int svm_skip(struct vmm_vcpu *vcpu, int len, int ret)
 		vcpu->rip = vmcb->control.next_rip;
 	else
 		vcpu->rip += len;
+	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 	return ret;
 }
 
@@ -603,6 +630,7 @@ static int svm_exit_io(struct vmm_vcpu *vcpu)
 	u32 info = c->exit_info_1;
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 
+	c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;	/* as svm_skip() */
 	/* The address-size bits are not reliable on every implementation:
 	 * the core takes the mode's default. */
 	if (info & SVM_IOIO_STR_MASK)
@@ -675,7 +703,6 @@ static int svm_handle_exit(struct vmm_vcpu *vcpu)
 		vcpu->stats[VMM_STAT_NMI]++;
 		return 1;
 	case SVM_EXIT_VINTR:
-		svm_set_irq_window(c, false);
 		return vmm_exit_irq_window(vcpu);
 	case SVM_EXIT_CPUID:
 		return svm_skip(vcpu, 2, vmm_exit_cpuid(vcpu));

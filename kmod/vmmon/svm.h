@@ -18,6 +18,7 @@ struct vmm_svm_vcpu {
 	u64 vmcb_pa;
 	u64 efer;		/* as the guest sees it: no SVME */
 	u64 dr[8];		/* DR0-3, DR6, DR7 as the guest set them */
+	bool virq;		/* the queued interrupt is in V_IRQ */
 	u32 reinject;		/* event interrupted by the last exit */
 	u32 reinject_err;
 	u64 entry_rip;		/* where the last entry started */

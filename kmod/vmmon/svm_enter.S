@@ -65,9 +65,12 @@ SYM_FUNC_START(vmm_svm_enter)
 	 * V_INTR_MASKING the host's RFLAGS.IF at VMRUN decides whether they
 	 * cause #VMEXIT. GIF is clear, so none is taken here; #VMEXIT gives
 	 * back the host's RFLAGS (IF set) and CLI restores the caller's
-	 * IRQs-off state before STGI.
+	 * IRQs-off state before STGI. The NOP takes STI's interrupt shadow,
+	 * which is the host's: QEMU's TCG would carry it into the guest and
+	 * hold back an interrupt offered there for one instruction.
 	 */
 	sti
+	nop
 	vmrun	%rax
 	cli
 	vmsave	%rax

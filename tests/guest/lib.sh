@@ -118,17 +118,16 @@ vmx_type_until_exit() {
 #   vg_run NAME 'COMMAND' [SECONDS]       run a command; its output in $VG_OUT
 #   vg_stop NAME                          power off; fails unless vmx exits 0
 #
-# vg_setup loads vmnet and the hypervisor the guests run on: stock KVM by
-# default, vmmon with vmw.vmx_net=vmmon on the command line (three guests
-# at once fail in some runs on vmmon: README's known problems).
+# vg_setup loads vmnet and the hypervisor the guests run on: vmmon, or
+# the stock KVM with vmw.vmx_net=kvm on the command line.
 vg_setup() {
-	if [ "$(vmw_cmdline vmw.vmx_net)" = vmmon ]; then
-		VG_DEV=/dev/vmmon
-		vmw_load_all
-	else
+	if [ "$(vmw_cmdline vmw.vmx_net)" = kvm ]; then
 		VG_DEV=/dev/kvm
 		vmw_insmod vmproc && vmw_insmod vmnet || fail "cannot load vmproc/vmnet"
-		vmw_kvm || skip "no stock KVM for this CPU (boot with vmw.vmx_net=vmmon)"
+		vmw_kvm || skip "no stock KVM for this CPU"
+	else
+		VG_DEV=/dev/vmmon
+		vmw_load_all
 	fi
 	[ -c $VG_DEV ] && [ -c /dev/vmnet ] || fail "$VG_DEV or /dev/vmnet is missing"
 	note "guests on $VG_DEV"

@@ -45,13 +45,16 @@ APPEND="$APPEND ${VMW_APPEND:-}"
 boot_qemu() {
 	cpu=max
 	[ "$NOHW" = 1 ] && cpu=qemu64,-svm,-vmx
-	# VMW_TCG_THREAD: "multi" (default), a TCG thread per CPU, where
-	# guests on vmmon are reliable; "single" for stock KVM guests, since
-	# multi-threaded QEMU 7.2 loses IPIs between host CPUs running them
-	# (kvm_amd hangs in on_each_cpu). tests/check.sh uses both.
-	args=(-accel tcg,thread=${VMW_TCG_THREAD:-multi} -cpu "$cpu" -smp 2 -m 1024 -no-reboot
+	# VMW_TCG_THREAD: "single" (default), one TCG thread for both CPUs;
+	# "multi", a thread per CPU, is faster but QEMU 7.2 runs nested AMD-V
+	# guests unreliably there (README's known problems).
+	args=(-accel tcg,thread=${VMW_TCG_THREAD:-single} -cpu "$cpu" -smp 2 -m 1024 -no-reboot
 	      -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
 	[ -n "$DRIVE" ] && args+=(-drive "file=$DRIVE,if=virtio,format=raw")
+	# VMW_ICOUNT=1: virtual time counts instructions (-icount), so that a
+	# benchmark's figures measure the work done, whatever the machine's
+	# load; one CPU (QEMU 7.2 stalls bringing up a second one that way).
+	[ "${VMW_ICOUNT:-0}" = 1 ] && args+=(-icount shift=0,sleep=off -smp 1)
 	if [ "$MODE" = shell ]; then
 		exec qemu-system-x86_64 "${args[@]}" -nographic
 	fi
