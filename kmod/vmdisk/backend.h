@@ -16,8 +16,10 @@ struct vmdisk_backend;
 
 /*
  * One asynchronous read or write, for backends with ->submit. The caller
- * sets iter and done; done(aio, err) is called exactly once, in process
- * context, possibly before submit returns. The rest is the backend's.
+ * sets iter and done; done(aio, err) is called exactly once, possibly
+ * before submit returns, in any context (a file system's bio completion
+ * too, in interrupt context): it must not sleep. The rest is the
+ * backend's.
  */
 struct vmdisk_aio {
 	struct iov_iter iter;

@@ -69,8 +69,18 @@ boot_qemu() {
 	local pid=$!
 	while kill -0 $pid 2>/dev/null; do
 		if grep -a -q -E "$KILLAT" "$LOG"; then
-			pkill -KILL -P $pid 2>/dev/null	# QEMU, child of timeout(1)
-			kill -KILL $pid 2>/dev/null
+			qemu=$(pgrep -P $pid)	# QEMU, child of timeout(1)
+			kill -KILL $qemu $pid 2>/dev/null
+			# QEMU's lock on its disk image goes when QEMU does, not
+			# timeout(1): the next boot on that image waits for it.
+			for q in $qemu; do
+				i=0
+				while [ -e /proc/$q ] && ! grep -q '^State:.*Z' /proc/$q/status 2>/dev/null &&
+					[ $i -lt 300 ]; do
+					sleep 0.1
+					i=$((i + 1))
+				done
+			done
 			echo "$NAME: killed at '$KILLAT'"
 			break
 		fi
