@@ -129,7 +129,7 @@ BOCHS_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | head -1)
 KVM_TESTS="kvm/*,vmx/*kvm*"
 for v in $BUILT; do
 	echo "=== qemu (AMD-V) on $v"
-	VMW_TCG_THREAD=single VMW_APPEND="${VMW_APPEND:-} vmw.skip=$KVM_TESTS" \
+	VMW_TCG_THREAD=${VMW_TCG_THREAD:-single} VMW_APPEND="${VMW_APPEND:-} vmw.skip=$KVM_TESTS" \
 		host "qemu-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1500 "${EXTRA[@]}"
 	if [ -z "$SUITES" ] || [[ ",$SUITES," == *,kvm,* ]] || [[ ",$SUITES," == *,vmx,* ]]; then
 		echo "=== qemu (AMD-V) on $v: the stock KVM peers"
