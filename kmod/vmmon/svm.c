@@ -460,8 +460,7 @@ static void svm_inject_events(struct vmm_vcpu *vcpu)
 	struct vmm_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
-	c->event_inj = 0;
-	svm_clear_virq(c);
+	c->event_inj = 0;	/* V_IRQ too is clear: svm_virq_done() */
 	if (svm->reinject) {
 		c->event_inj = svm->reinject;
 		c->event_inj_err = svm->reinject_err;
