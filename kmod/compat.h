@@ -12,6 +12,8 @@
 
 #include <linux/version.h>
 #include <linux/device.h>
+#include <linux/blk-mq.h>
+#include <scsi/scsi_host.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 /* skb_gso_segment() moved out of <linux/netdevice.h> in 6.4. */
@@ -44,6 +46,29 @@ static inline struct class *vmw_class_create(const char *name)
 #include <asm/unaligned.h>
 #else
 #include <linux/unaligned.h>
+#endif
+
+/* A SCSI host whose queuecommand may sleep (BLK_MQ_F_BLOCKING). Since
+ * 6.2 the host says so and scsi_add_host() sets up its tag set for it;
+ * 6.1 has only the tag set's flag, which every request queue made after
+ * scsi_add_host() (one per device, none before the first scan) inherits. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+static inline int vmw_scsi_add_host_may_block(struct Scsi_Host *shost,
+					      struct device *dev)
+{
+	int ret = scsi_add_host(shost, dev);
+
+	if (!ret)
+		shost->tag_set.flags |= BLK_MQ_F_BLOCKING;
+	return ret;
+}
+#else
+static inline int vmw_scsi_add_host_may_block(struct Scsi_Host *shost,
+					      struct device *dev)
+{
+	shost->queuecommand_may_block = 1;
+	return scsi_add_host(shost, dev);
+}
 #endif
 
 #endif /* VMW_COMPAT_H */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Disk backends: where a disk's blocks live. The target core sees only
- * this ops table; every call is made in process context and may sleep.
- * Offsets and lengths are in bytes and already checked against the disk's
- * capacity.
+ * this ops table; every call is made in process context and may sleep,
+ * except ->nowait, and ->submit of an aio marked nowait. Offsets and
+ * lengths are in bytes and already checked against the disk's capacity.
  */
 #ifndef VMDISK_BACKEND_H
 #define VMDISK_BACKEND_H
@@ -16,22 +16,34 @@ struct vmdisk_backend;
 
 /*
  * One asynchronous read or write, for backends with ->submit. The caller
- * sets iter and done; done(aio, err) is called exactly once, possibly
- * before submit returns, in any context (a file system's bio completion
- * too, in interrupt context): it must not sleep. The rest is the
- * backend's.
+ * sets iter, done and nowait; done(aio, err) is called exactly once,
+ * possibly before submit returns, in any context (a file system's bio
+ * completion too, in interrupt context): it must not sleep. The rest is
+ * the backend's.
+ *
+ * nowait: submit is called where it must not wait, for locks or for
+ * I/O (the HBA's queuecommand, maybe inside the submitter's own
+ * submit_bio()). The backend only starts what it can start at once, and
+ * hands whatever would wait to vmdisk_wq.
  */
 struct vmdisk_aio {
 	struct iov_iter iter;
 	void (*done)(struct vmdisk_aio *aio, int err);
+	bool nowait;
 	struct kiocb iocb;
 	struct work_struct work;
+	struct iov_iter orig;		/* iter as submitted (a bvec array's) */
 	struct vmdisk_backend *be;
 	loff_t pos;			/* of the disk, where iter starts */
 	size_t count;
 	long ret;
 	bool write;
+	bool fua;
 };
+
+/* Where backends and front ends do what must not be done in place: a
+ * rescuer thread keeps it going under memory pressure. */
+extern struct workqueue_struct *vmdisk_wq;
 
 struct vmdisk_backend_ops {
 	const char *name;
@@ -44,6 +56,9 @@ struct vmdisk_backend_ops {
 	 * return; queue depth > 1 then overlaps in the backend. */
 	void (*submit)(struct vmdisk_backend *be, struct vmdisk_aio *aio,
 		       loff_t pos, bool write, bool fua);
+	/* Optional, any context: whether a submit of this kind can start
+	 * without waiting, so that a nowait aio is worth trying. */
+	bool (*nowait)(struct vmdisk_backend *be, bool write);
 	/* Make [pos, pos + len) stable; len 0 means to the end. */
 	int (*flush)(struct vmdisk_backend *be, loff_t pos, loff_t len);
 	/* Deallocate [pos, pos + len); it must read back as zeroes. */

@@ -13,6 +13,11 @@
  * only the rest of a transfer the file system cut short is passed to a
  * worker, which does it synchronously. Buffered I/O completes
  * synchronously.
+ *
+ * A nowait submission sets IOCB_NOWAIT, as io_uring's first try does: the
+ * file system then returns -EAGAIN rather than wait for a lock, an
+ * allocation of blocks or the device's tags (for a bio, in ki_complete),
+ * and the worker submits it again without the flag.
  */
 #include <linux/file.h>
 #include <linux/falloc.h>
@@ -63,23 +68,40 @@ static int vmdisk_file_write(struct vmdisk_backend *be, struct iov_iter *from,
 	return 0;
 }
 
-/* The rest of a transfer the file system cut short, synchronously. */
+static void vmdisk_file_start(struct vmdisk_aio *aio);
+
+/* Finish aio or pass it to vmdisk_wq: the rest of a transfer the file
+ * system cut short is done synchronously, and what a nowait submission
+ * could not start is submitted again, allowed to wait. */
 static void vmdisk_file_end(struct vmdisk_aio *aio, long ret)
 {
 	struct vmdisk_backend *be = aio->be;
-	loff_t pos = aio->pos;
 	int err;
 
 	if (ret == aio->count) {
-		err = 0;
-	} else if (ret < 0) {
-		err = ret;
-	} else {
-		pos += ret;
-		err = aio->write ? vmdisk_file_write(be, &aio->iter, pos,
-				aio->iocb.ki_flags & IOCB_DSYNC) :
-				   vmdisk_file_read(be, &aio->iter, pos);
+		aio->done(aio, 0);
+		return;
 	}
+	if (aio->nowait && (ret == -EAGAIN || ret == -EOPNOTSUPP || ret >= 0)) {
+		aio->ret = ret < 0 ? -EAGAIN : ret;
+		queue_work(vmdisk_wq, &aio->work);
+		return;
+	}
+	if (ret < 0) {
+		aio->done(aio, ret);
+		return;
+	}
+	if (!in_task()) {
+		aio->ret = ret;
+		queue_work(vmdisk_wq, &aio->work);
+		return;
+	}
+	/* An asynchronous submission advanced iter past what it did. */
+	aio->iter = aio->orig;
+	iov_iter_advance(&aio->iter, ret);
+	err = aio->write ? vmdisk_file_write(be, &aio->iter, aio->pos + ret,
+					     aio->fua) :
+			   vmdisk_file_read(be, &aio->iter, aio->pos + ret);
 	aio->done(aio, err);
 }
 
@@ -87,7 +109,13 @@ static void vmdisk_file_aio_work(struct work_struct *work)
 {
 	struct vmdisk_aio *aio = container_of(work, struct vmdisk_aio, work);
 
-	vmdisk_file_end(aio, aio->ret);
+	aio->nowait = false;
+	if (aio->ret >= 0) {
+		vmdisk_file_end(aio, aio->ret);
+		return;
+	}
+	aio->iter = aio->orig;
+	vmdisk_file_start(aio);
 }
 
 /* The freeze protection taken at submission, handed over as fs/aio.c. */
@@ -106,46 +134,76 @@ static void vmdisk_file_ki_complete(struct kiocb *iocb, long ret)
 
 	if (aio->write)
 		vmdisk_file_end_write(iocb->ki_filp);
-	if (in_task() || ret == aio->count || ret < 0) {
-		vmdisk_file_end(aio, ret);
+	vmdisk_file_end(aio, ret);
+}
+
+static bool vmdisk_file_start_write(struct vmdisk_aio *aio)
+{
+	struct file *file = aio->be->file;
+	struct inode *inode = file_inode(file);
+
+	if (!aio->nowait)
+		file_start_write(file);
+	else if (!file_start_write_trylock(file))
+		return false;
+	if (S_ISREG(inode->i_mode))
+		__sb_writers_release(inode->i_sb, SB_FREEZE_WRITE);
+	return true;
+}
+
+static void vmdisk_file_start(struct vmdisk_aio *aio)
+{
+	struct vmdisk_backend *be = aio->be;
+	struct file *file = be->file;
+	struct kiocb *iocb = &aio->iocb;
+	ssize_t ret;
+
+	init_sync_kiocb(iocb, file);
+	iocb->ki_pos = aio->pos + vmdisk_raw_offset(be);
+	iocb->ki_complete = vmdisk_file_ki_complete;
+	if (aio->nowait)
+		iocb->ki_flags |= IOCB_NOWAIT;
+	if (!aio->write) {
+		ret = file->f_op->read_iter(iocb, &aio->iter);
+		if (ret != -EIOCBQUEUED)
+			vmdisk_file_end(aio, ret);
 		return;
 	}
-	aio->ret = ret;
-	INIT_WORK(&aio->work, vmdisk_file_aio_work);
-	queue_work(system_wq, &aio->work);
+	iocb->ki_flags |= IOCB_WRITE | (aio->fua ? IOCB_DSYNC : 0);
+	if (!vmdisk_file_start_write(aio)) {
+		vmdisk_file_end(aio, -EAGAIN);
+		return;
+	}
+	ret = file->f_op->write_iter(iocb, &aio->iter);
+	if (ret == -EIOCBQUEUED)
+		return;
+	vmdisk_file_end_write(file);
+	vmdisk_file_end(aio, ret);
 }
 
 static void vmdisk_file_submit(struct vmdisk_backend *be,
 			       struct vmdisk_aio *aio, loff_t pos, bool write,
 			       bool fua)
 {
-	struct file *file = be->file;
-	struct inode *inode = file_inode(file);
-	struct kiocb *iocb = &aio->iocb;
-	ssize_t ret;
-
 	aio->be = be;
 	aio->pos = pos;
 	aio->write = write;
+	aio->fua = fua;
 	aio->count = iov_iter_count(&aio->iter);
-	init_sync_kiocb(iocb, file);
-	iocb->ki_pos = pos + vmdisk_raw_offset(be);
-	iocb->ki_complete = vmdisk_file_ki_complete;
-	if (!write) {
-		ret = file->f_op->read_iter(iocb, &aio->iter);
-		if (ret != -EIOCBQUEUED)
-			vmdisk_file_end(aio, ret);
-		return;
-	}
-	iocb->ki_flags |= IOCB_WRITE | (fua ? IOCB_DSYNC : 0);
-	file_start_write(file);
-	if (S_ISREG(inode->i_mode))
-		__sb_writers_release(inode->i_sb, SB_FREEZE_WRITE);
-	ret = file->f_op->write_iter(iocb, &aio->iter);
-	if (ret == -EIOCBQUEUED)
-		return;
-	vmdisk_file_end_write(file);
-	vmdisk_file_end(aio, ret);
+	aio->orig = aio->iter;
+	INIT_WORK(&aio->work, vmdisk_file_aio_work);
+	vmdisk_file_start(aio);
+}
+
+/* Reads of any file that honours IOCB_NOWAIT (from the page cache, or
+ * direct); writes only direct: buffered ones refuse it (ext4) or would
+ * still wait for page locks. */
+static bool vmdisk_file_nowait(struct vmdisk_backend *be, bool write)
+{
+	struct file *file = be->file;
+
+	return (file->f_mode & FMODE_NOWAIT) &&
+	       (!write || (file->f_flags & O_DIRECT));
 }
 
 static int vmdisk_file_flush(struct vmdisk_backend *be, loff_t pos, loff_t len)
@@ -179,6 +237,7 @@ static const struct vmdisk_backend_ops vmdisk_file_ops = {
 	.read		= vmdisk_file_read,
 	.write		= vmdisk_file_write,
 	.submit		= vmdisk_file_submit,
+	.nowait		= vmdisk_file_nowait,
 	.flush		= vmdisk_file_flush,
 	.discard	= vmdisk_file_discard,
 	.size		= vmdisk_file_size,

@@ -3,18 +3,22 @@
  * The host loopback HBA, after tcm_loop: a SCSI low-level driver whose
  * "wire" is a function call into the target core.
  *
- * queuecommand runs in atomic context, so it only takes a reference on the
- * disk and queues the command; a worker of vmdisk_hba_wq hands it to the
- * target core (and may sleep in the backend), which calls
- * vmdisk_hba_done() when it is done, there or later from an asynchronous
- * backend's completion (in interrupt context too); that completes it with
- * scsi_done().
+ * The host's queuecommand may block (BLK_MQ_F_BLOCKING), so it runs in
+ * process context, the submitter's own more often than not, and may call
+ * into the file system. It first tries the command there with
+ * vmdisk_scsi_exec_nowait(): a read or write of an asynchronous backend
+ * starts in place and completes later, from the backend's completion (in
+ * interrupt context too), with no thread switch in between. Anything else
+ * goes to a worker of vmdisk_wq, which hands it to the target core and
+ * may sleep in the backend. Either way the core calls vmdisk_hba_done(),
+ * which completes the command with scsi_done().
  *
- * The worker is not only there to sleep in: queuecommand runs inside the
- * submitter's submit_bio(), where the bios a file backend sends to the
- * block device below would wait until the outer call returns, so a
- * backend that waited for its own I/O there would never finish. Like loop
- * and tcm_loop, vmdisk leaves that context first.
+ * Nothing in queuecommand may wait: it can run inside the submitter's
+ * submit_bio(), where the bios a file backend sends to the block device
+ * below stay queued until the outer call returns, so waiting for one of
+ * them (for I/O, or for a lock held across it) would never end. The
+ * nowait path only starts what it can start at once; like loop and
+ * tcm_loop, the worker leaves that context first.
  *
  * Detaching removes the SCSI device first, which drains its queue, then
  * unpublishes the disk; commands that still find the slot empty fail with
@@ -23,6 +27,7 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
@@ -30,6 +35,8 @@
 #include <scsi/scsi_cmnd.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_host.h>
+
+#include <compat.h>
 
 #include "disk.h"
 #include "hba.h"
@@ -46,7 +53,6 @@ struct vmdisk_hba_cmd {
 static struct device *vmdisk_hba_dev;
 static struct device_dma_parameters vmdisk_hba_dma_parms;
 static struct Scsi_Host *vmdisk_shost;
-static struct workqueue_struct *vmdisk_hba_wq;
 static struct vmdisk __rcu *vmdisk_hba_targets[VMDISK_MAX_DISKS];
 
 static atomic_t vmdisk_hba_inflight = ATOMIC_INIT(0);
@@ -74,18 +80,19 @@ static void vmdisk_hba_work(struct work_struct *work)
 {
 	struct vmdisk_hba_cmd *hc = container_of(work, struct vmdisk_hba_cmd,
 						 work);
-	struct scsi_cmnd *sc = hc->sc;
 
-	hc->c = (struct vmdisk_cmd) {
-		.cdb		= sc->cmnd,
-		.cdb_len	= sc->cmd_len,
-		.sgl		= scsi_sglist(sc),
-		.sg_count	= scsi_sg_count(sc),
-		.buflen		= scsi_bufflen(sc),
-		.initiator	= 0,
-		.done		= vmdisk_hba_done,
-	};
 	vmdisk_scsi_exec(hc->disk, &hc->c);
+}
+
+/* In place if the core can start it without waiting; no I/O of the
+ * file system's own to reclaim memory meanwhile. */
+static bool vmdisk_hba_exec_nowait(struct vmdisk_hba_cmd *hc)
+{
+	unsigned int noio = memalloc_noio_save();
+	bool ret = vmdisk_scsi_exec_nowait(hc->disk, &hc->c);
+
+	memalloc_noio_restore(noio);
+	return ret;
 }
 
 static int vmdisk_hba_queuecommand(struct Scsi_Host *shost,
@@ -108,10 +115,21 @@ static int vmdisk_hba_queuecommand(struct Scsi_Host *shost,
 	}
 	hc->sc = sc;
 	hc->disk = disk;
+	hc->c = (struct vmdisk_cmd) {
+		.cdb		= sc->cmnd,
+		.cdb_len	= sc->cmd_len,
+		.sgl		= scsi_sglist(sc),
+		.sg_count	= scsi_sg_count(sc),
+		.buflen		= scsi_bufflen(sc),
+		.initiator	= 0,
+		.done		= vmdisk_hba_done,
+	};
 	hc->busy = true;
 	atomic_inc(&vmdisk_hba_inflight);
+	if (vmdisk_hba_exec_nowait(hc))
+		return 0;
 	INIT_WORK(&hc->work, vmdisk_hba_work);
-	queue_work(vmdisk_hba_wq, &hc->work);
+	queue_work(vmdisk_wq, &hc->work);
 	return 0;
 }
 
@@ -184,7 +202,7 @@ void vmdisk_hba_detach(struct vmdisk *disk)
 	RCU_INIT_POINTER(vmdisk_hba_targets[disk->id], NULL);
 	synchronize_rcu();
 	/* Commands that took their reference before the slot emptied. */
-	flush_workqueue(vmdisk_hba_wq);
+	flush_workqueue(vmdisk_wq);
 	disk->attached = false;
 }
 
@@ -192,15 +210,9 @@ int vmdisk_hba_init(void)
 {
 	int ret;
 
-	/* Unbound: the worker may run beside the submitter, on another CPU. */
-	vmdisk_hba_wq = alloc_workqueue("vmdisk", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
-	if (!vmdisk_hba_wq)
-		return -ENOMEM;
 	vmdisk_hba_dev = root_device_register("vmdisk");
-	if (IS_ERR(vmdisk_hba_dev)) {
-		ret = PTR_ERR(vmdisk_hba_dev);
-		goto err_wq;
-	}
+	if (IS_ERR(vmdisk_hba_dev))
+		return PTR_ERR(vmdisk_hba_dev);
 	/* The midlayer sets segment limits on the DMA device. */
 	vmdisk_hba_dev->dma_parms = &vmdisk_hba_dma_parms;
 	vmdisk_shost = scsi_host_alloc(&vmdisk_hba_sht, 0);
@@ -215,7 +227,7 @@ int vmdisk_hba_init(void)
 	/* One hardware queue per CPU, and so no I/O scheduler by default:
 	 * the backing file's own stack orders and merges. */
 	vmdisk_shost->nr_hw_queues = num_online_cpus();
-	ret = scsi_add_host(vmdisk_shost, vmdisk_hba_dev);
+	ret = vmw_scsi_add_host_may_block(vmdisk_shost, vmdisk_hba_dev);
 	if (ret)
 		goto err_host;
 	return 0;
@@ -224,8 +236,6 @@ err_host:
 	scsi_host_put(vmdisk_shost);
 err_dev:
 	root_device_unregister(vmdisk_hba_dev);
-err_wq:
-	destroy_workqueue(vmdisk_hba_wq);
 	return ret;
 }
 
@@ -234,5 +244,4 @@ void vmdisk_hba_exit(void)
 	scsi_remove_host(vmdisk_shost);
 	scsi_host_put(vmdisk_shost);
 	root_device_unregister(vmdisk_hba_dev);
-	destroy_workqueue(vmdisk_hba_wq);
 }

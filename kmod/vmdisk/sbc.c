@@ -84,23 +84,27 @@ static bool vmdisk_fua(const struct vmdisk_req *r)
 	return r->op->len != 6 && (r->cdb[1] & 0x08);
 }
 
+/* The initiator's buffer, c->sg_count entries, as bio_vecs. */
+static void vmdisk_fill_bvec(struct bio_vec *bv, const struct vmdisk_cmd *c)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(c->sgl, sg, c->sg_count, i)
+		bvec_set_page(&bv[i], sg_page(sg), sg->length, sg->offset);
+}
+
 /* An iterator over the first bytes of the initiator's buffer. */
 static struct bio_vec *vmdisk_iter(struct vmdisk_req *r, struct iov_iter *it,
 				   unsigned int dir, size_t bytes)
 {
 	struct vmdisk_cmd *c = r->cmd;
-	struct scatterlist *sg;
 	struct bio_vec *bv;
-	int i;
 
 	bv = kmalloc_array(c->sg_count, sizeof(*bv), GFP_NOIO);
 	if (!bv)
 		return NULL;
-	for_each_sg(c->sgl, sg, c->sg_count, i) {
-		bv[i].bv_page = sg_page(sg);
-		bv[i].bv_len = sg->length;
-		bv[i].bv_offset = sg->offset;
-	}
+	vmdisk_fill_bvec(bv, c);
 	iov_iter_bvec(it, dir, bv, c->sg_count, bytes);
 	return bv;
 }
@@ -148,21 +152,17 @@ static u32 vmdisk_rw_submit(struct vmdisk_req *r, loff_t pos, size_t bytes,
 {
 	struct vmdisk_backend *be = r->disk->be;
 	struct vmdisk_cmd *c = r->cmd;
-	struct scatterlist *sg;
 	struct vmdisk_rw *rw;
-	int i;
 
-	rw = kmalloc(struct_size(rw, bv, c->sg_count), GFP_NOIO);
+	rw = kmalloc(struct_size(rw, bv, c->sg_count),
+		     r->nowait ? GFP_NOWAIT : GFP_NOIO);
 	if (!rw)
-		return VMDISK_S_BUSY;
-	for_each_sg(c->sgl, sg, c->sg_count, i) {
-		rw->bv[i].bv_page = sg_page(sg);
-		rw->bv[i].bv_len = sg->length;
-		rw->bv[i].bv_offset = sg->offset;
-	}
+		return r->nowait ? VMDISK_S_WOULDBLOCK : VMDISK_S_BUSY;
+	vmdisk_fill_bvec(rw->bv, c);
 	iov_iter_bvec(&rw->aio.iter, write ? ITER_SOURCE : ITER_DEST, rw->bv,
 		      c->sg_count, bytes);
 	rw->aio.done = vmdisk_rw_done;
+	rw->aio.nowait = r->nowait;
 	rw->disk = r->disk;
 	rw->cmd = c;
 	rw->bytes = bytes;
@@ -170,6 +170,12 @@ static u32 vmdisk_rw_submit(struct vmdisk_req *r, loff_t pos, size_t bytes,
 	rw->start = ktime_get_ns();
 	be->ops->submit(be, &rw->aio, pos, write, fua);
 	return VMDISK_S_PENDING;
+}
+
+/* Whether the backend can start this without waiting. */
+static bool vmdisk_can_nowait(struct vmdisk_backend *be, bool write)
+{
+	return be->ops->submit && be->ops->nowait && be->ops->nowait(be, write);
 }
 
 static u32 vmdisk_do_rw(struct vmdisk_req *r, u64 lba, u32 n, bool write,
@@ -190,6 +196,8 @@ static u32 vmdisk_do_rw(struct vmdisk_req *r, u64 lba, u32 n, bool write,
 		return VMDISK_S_PROTECTED;
 	if (bytes > r->cmd->buflen)
 		return vmdisk_bad_field(r, vmdisk_len_field(r), -1);
+	if (r->nowait && !vmdisk_can_nowait(be, write))
+		return VMDISK_S_WOULDBLOCK;
 	r->cmd->resid = r->cmd->buflen - bytes;
 	if (!n)
 		return 0;

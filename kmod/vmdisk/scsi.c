@@ -88,8 +88,8 @@ static const struct vmdisk_op vmdisk_ops[] = {
 	{ TEST_UNIT_READY, 6, 0, 0, vmdisk_tur, { 0, 0, 0, 0, 0, 0 } },
 	{ REQUEST_SENSE, 6, VMDISK_OP_RESP | VMDISK_OP_RES, 0,
 	  vmdisk_request_sense, { 0, 0x01, 0, 0, 0xff, 0 } },
-	{ READ_6, 6, VMDISK_OP_READ, 0, vmdisk_read, RW6 },
-	{ WRITE_6, 6, VMDISK_OP_WRITE, 0, vmdisk_write, RW6 },
+	{ READ_6, 6, VMDISK_OP_READ | VMDISK_OP_NOWAIT, 0, vmdisk_read, RW6 },
+	{ WRITE_6, 6, VMDISK_OP_WRITE | VMDISK_OP_NOWAIT, 0, vmdisk_write, RW6 },
 	{ INQUIRY, 6, VMDISK_OP_RESP | VMDISK_OP_RES, 0, vmdisk_inquiry,
 	  { 0, 0x01, 0xff, 0xff, 0xff, 0 } },
 	{ MODE_SELECT, 6, VMDISK_OP_WRITE, 0, vmdisk_mode_select, { 0, 0x11, 0, 0, 0xff, 0 } },
@@ -101,8 +101,8 @@ static const struct vmdisk_op vmdisk_ops[] = {
 	{ SEND_DIAGNOSTIC, 6, 0, 0, vmdisk_send_diagnostic, { 0, 0x17, 0, 0, 0, 0 } },
 	{ READ_CAPACITY, 10, VMDISK_OP_RESP, 0, vmdisk_read_capacity10,
 	  { 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x01, 0 } },
-	{ READ_10, 10, VMDISK_OP_READ, 0, vmdisk_read, RW10 },
-	{ WRITE_10, 10, VMDISK_OP_WRITE, 0, vmdisk_write, RW10 },
+	{ READ_10, 10, VMDISK_OP_READ | VMDISK_OP_NOWAIT, 0, vmdisk_read, RW10 },
+	{ WRITE_10, 10, VMDISK_OP_WRITE | VMDISK_OP_NOWAIT, 0, vmdisk_write, RW10 },
 	{ WRITE_VERIFY, 10, VMDISK_OP_WRITE, 0, vmdisk_write_verify, VFY10 },
 	{ VERIFY, 10, VMDISK_OP_READ, 0, vmdisk_verify, VFY10 },
 	{ SYNCHRONIZE_CACHE, 10, 0, 0, vmdisk_sync_cache,
@@ -121,8 +121,8 @@ static const struct vmdisk_op vmdisk_ops[] = {
 	  vmdisk_pr_in, { 0, 0x1f, 0, 0, 0, 0, 0, 0xff, 0xff, 0 } },
 	{ PERSISTENT_RESERVE_OUT, 10, VMDISK_OP_RES, 0, vmdisk_pr_out,
 	  { 0, 0x1f, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0 } },
-	{ READ_16, 16, VMDISK_OP_READ, 0, vmdisk_read, RW16 },
-	{ WRITE_16, 16, VMDISK_OP_WRITE, 0, vmdisk_write, RW16 },
+	{ READ_16, 16, VMDISK_OP_READ | VMDISK_OP_NOWAIT, 0, vmdisk_read, RW16 },
+	{ WRITE_16, 16, VMDISK_OP_WRITE | VMDISK_OP_NOWAIT, 0, vmdisk_write, RW16 },
 	{ WRITE_VERIFY_16, 16, VMDISK_OP_WRITE, 0, vmdisk_write_verify, VFY16 },
 	{ VERIFY_16, 16, VMDISK_OP_READ, 0, vmdisk_verify, VFY16 },
 	{ SYNCHRONIZE_CACHE_16, 16, 0, 0, vmdisk_sync_cache,
@@ -140,8 +140,8 @@ static const struct vmdisk_op vmdisk_ops[] = {
 	{ MAINTENANCE_IN, 12, VMDISK_OP_SA | VMDISK_OP_RESP | VMDISK_OP_RES,
 	  MI_REPORT_SUPPORTED_OPERATION_CODES, vmdisk_rsoc,
 	  { 0, 0x1f, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
-	{ READ_12, 12, VMDISK_OP_READ, 0, vmdisk_read, RW12 },
-	{ WRITE_12, 12, VMDISK_OP_WRITE, 0, vmdisk_write, RW12 },
+	{ READ_12, 12, VMDISK_OP_READ | VMDISK_OP_NOWAIT, 0, vmdisk_read, RW12 },
+	{ WRITE_12, 12, VMDISK_OP_WRITE | VMDISK_OP_NOWAIT, 0, vmdisk_write, RW12 },
 	{ WRITE_VERIFY_12, 12, VMDISK_OP_WRITE, 0, vmdisk_write_verify, VFY12 },
 	{ VERIFY_12, 12, VMDISK_OP_READ, 0, vmdisk_verify, VFY12 },
 };
@@ -267,24 +267,38 @@ void vmdisk_scsi_finish(struct vmdisk *disk, struct vmdisk_cmd *c,
 		c->done(c);
 }
 
-void vmdisk_scsi_exec(struct vmdisk *disk, struct vmdisk_cmd *c)
+/* Look the command up and check it: 0, or what to end it with. */
+static u32 vmdisk_scsi_check(struct vmdisk_req *r)
 {
-	struct vmdisk_req r = { .disk = disk, .cmd = c, .cdb = c->cdb };
+	struct vmdisk_cmd *c = r->cmd;
 	bool sa_bad;
 	u32 ret;
 
+	r->op = vmdisk_find_op(c->cdb[0], c->cdb_len > 1 ? c->cdb[1] & 0x1f : 0,
+			       &sa_bad);
+	if (!r->op)
+		return sa_bad ? vmdisk_bad_field(r, 1, 4) : VMDISK_S_BAD_OPCODE;
+	ret = vmdisk_check_cdb(r);
+	if (!ret && vmdisk_conflict(r))
+		ret = VMDISK_S_CONFLICT;
+	return ret;
+}
+
+static void vmdisk_scsi_start(struct vmdisk *disk, struct vmdisk_cmd *c)
+{
 	c->status = SAM_STAT_GOOD;
 	c->sense_len = 0;
 	c->resid = c->buflen;
 	atomic64_inc(&disk->stats.commands);
-	r.op = vmdisk_find_op(c->cdb[0], c->cdb_len > 1 ? c->cdb[1] & 0x1f : 0,
-			      &sa_bad);
-	if (!r.op)
-		ret = sa_bad ? vmdisk_bad_field(&r, 1, 4) : VMDISK_S_BAD_OPCODE;
-	else
-		ret = vmdisk_check_cdb(&r);
-	if (!ret && vmdisk_conflict(&r))
-		ret = VMDISK_S_CONFLICT;
+}
+
+void vmdisk_scsi_exec(struct vmdisk *disk, struct vmdisk_cmd *c)
+{
+	struct vmdisk_req r = { .disk = disk, .cmd = c, .cdb = c->cdb };
+	u32 ret;
+
+	vmdisk_scsi_start(disk, c);
+	ret = vmdisk_scsi_check(&r);
 	if (!ret && (r.op->flags & VMDISK_OP_RESP)) {
 		r.buf = kzalloc(VMDISK_RESP_MAX, GFP_NOIO);
 		if (!r.buf)
@@ -300,6 +314,44 @@ void vmdisk_scsi_exec(struct vmdisk *disk, struct vmdisk_cmd *c)
 	kfree(r.buf);
 	if (ret != VMDISK_S_PENDING)
 		vmdisk_scsi_finish(disk, c, &r, ret);
+}
+
+/* down_read_non_owner() if it needs no wait. */
+static bool vmdisk_be_tryget(struct vmdisk *disk)
+{
+	if (!down_read_trylock(&disk->be_lock))
+		return false;
+	/* Lockdep's view of down_read_non_owner(): the command owns it,
+	 * and whatever context finishes the command releases it. */
+	rwsem_release(&disk->be_lock.dep_map, _RET_IP_);
+	return true;
+}
+
+bool vmdisk_scsi_exec_nowait(struct vmdisk *disk, struct vmdisk_cmd *c)
+{
+	struct vmdisk_req r = { .disk = disk, .cmd = c, .cdb = c->cdb,
+				.nowait = true };
+	u32 ret;
+
+	ret = vmdisk_scsi_check(&r);
+	if (!r.op || !(r.op->flags & VMDISK_OP_NOWAIT) || !c->done)
+		return false;
+	if (!ret && !vmdisk_be_tryget(disk))
+		return false;
+	vmdisk_scsi_start(disk, c);
+	if (!ret) {
+		ret = r.op->exec(&r);
+		if (ret != VMDISK_S_PENDING)
+			up_read_non_owner(&disk->be_lock);
+		if (ret == VMDISK_S_WOULDBLOCK) {
+			/* vmdisk_scsi_exec() counts it. */
+			atomic64_dec(&disk->stats.commands);
+			return false;
+		}
+	}
+	if (ret != VMDISK_S_PENDING)
+		vmdisk_scsi_finish(disk, c, &r, ret);
+	return true;
 }
 
 int vmdisk_scsi_init(void)

@@ -25,8 +25,9 @@ struct vmdisk_cmd {
 	int initiator;		/* who sent it: for reservations */
 	/* Optional: with it, vmdisk_scsi_exec() may return before the command
 	 * is done (reads and writes of asynchronous backends) and calls
-	 * done(cmd), in process context, once the outputs below are set;
-	 * without it, vmdisk_scsi_exec() returns when the command is done. */
+	 * done(cmd) once the outputs below are set, in any context (a
+	 * backend's completion may be an interrupt): it must not sleep.
+	 * Without it, vmdisk_scsi_exec() returns when the command is done. */
 	void (*done)(struct vmdisk_cmd *cmd);
 	/* Out. */
 	u8 status;		/* SAM_STAT_* */
@@ -38,6 +39,15 @@ struct vmdisk_cmd {
 /* Process context; may sleep in the backend. The cmd and the buffers it
  * describes must stay valid until it is done. */
 void vmdisk_scsi_exec(struct vmdisk *disk, struct vmdisk_cmd *cmd);
+/*
+ * The same for a cmd with done, where nothing may wait (for a lock, for
+ * I/O, for memory reclaim that writes) but sleeping is allowed: true when
+ * the command started (or finished) there; false when it would have had
+ * to wait and nothing was done, and the caller passes it to
+ * vmdisk_scsi_exec() elsewhere. Reads and writes of a backend that can
+ * start them at once go this way; the caller sets memalloc_noio.
+ */
+bool vmdisk_scsi_exec_nowait(struct vmdisk *disk, struct vmdisk_cmd *cmd);
 int vmdisk_scsi_init(void);
 
 #endif /* VMDISK_SCSI_H */

@@ -17,6 +17,8 @@
 #define VMDISK_S_STATUS			(1U << 24)
 /* The handler passed the command on: vmdisk_scsi_finish() ends it later. */
 #define VMDISK_S_PENDING		(1U << 25)
+/* Only with nowait: the handler would wait, and has done nothing. */
+#define VMDISK_S_WOULDBLOCK		(1U << 26)
 #define VMDISK_S_CONFLICT	(VMDISK_S_STATUS | SAM_STAT_RESERVATION_CONFLICT)
 #define VMDISK_S_BUSY		(VMDISK_S_STATUS | SAM_STAT_BUSY)
 #define VMDISK_S_PARAM_LEN	VMDISK_SENSE(ILLEGAL_REQUEST, 0x1a, 0x00)
@@ -46,6 +48,7 @@ struct vmdisk_req {
 	const struct vmdisk_op *op;
 	const u8 *cdb;
 	u8 *buf;		/* response scratch, VMDISK_RESP_MAX bytes */
+	bool nowait;		/* vmdisk_scsi_exec_nowait() */
 	u16 field;		/* sense-key specific field pointer */
 	u8 field_bits;		/* SKSV, C/D, BPV and bit pointer */
 };
@@ -56,6 +59,7 @@ enum {
 	VMDISK_OP_RES	= 1 << 2,	/* allowed while another holds RESERVE */
 	VMDISK_OP_READ	= 1 << 3,	/* reads the medium */
 	VMDISK_OP_WRITE	= 1 << 4,	/* changes the medium or its settings */
+	VMDISK_OP_NOWAIT = 1 << 5,	/* the handler knows r->nowait */
 };
 
 struct vmdisk_op {
