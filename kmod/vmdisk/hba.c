@@ -24,6 +24,7 @@
  * unpublishes the disk; commands that still find the slot empty fail with
  * DID_BAD_TARGET.
  */
+#include <linux/blk-mq.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
@@ -224,12 +225,18 @@ int vmdisk_hba_init(void)
 	vmdisk_shost->max_lun = 1;
 	vmdisk_shost->max_channel = 0;
 	vmdisk_shost->max_cmd_len = 16;
-	/* One hardware queue per CPU, and so no I/O scheduler by default:
-	 * the backing file's own stack orders and merges. */
+	/* One hardware queue per CPU. */
 	vmdisk_shost->nr_hw_queues = num_online_cpus();
 	ret = vmw_scsi_add_host_may_block(vmdisk_shost, vmdisk_hba_dev);
 	if (ret)
 		goto err_host;
+	/* No I/O scheduler by default, even with one queue (one CPU), as
+	 * loop and null_blk: the backing file's own stack orders and merges,
+	 * and a request goes from the submitter straight to queuecommand
+	 * (a scheduler makes blk-mq insert it and run the queue, which for
+	 * a blocking host 6.1 does from kblockd). The flag counts when a
+	 * device's queue is made, so before the first scan. */
+	vmdisk_shost->tag_set.flags |= BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	return 0;
 
 err_host:
