@@ -24,9 +24,10 @@
 set -eu
 
 # (crct10dif_generic, target_core_file, tcm_loop: the stock LIO loopback
-# target the vmdisk benchmark compares with.)
+# target the vmdisk benchmark compares with; null_blk: its device with a
+# latency.)
 STOCK_MODS="kvm-amd kvm-intel veth bridge tun sd_mod sg loop crc32c_generic ext4 virtio_pci virtio_blk
-	crct10dif_generic target_core_file tcm_loop"
+	crct10dif_generic target_core_file tcm_loop null_blk"
 
 usage() { echo "usage: $0 -k KVER -m MODDIR -g GUESTDIR -o OUT" >&2; exit 2; }
 KVER= MODDIR= GUESTDIR= OUT=

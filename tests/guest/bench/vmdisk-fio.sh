@@ -2,7 +2,12 @@
 # vmdisk benchmark with fio (not pass/fail): 4 KiB random reads and writes
 # at queue depth 1 and 32 and 1 MiB sequential reads and writes (queue
 # depth 4), io_uring with O_DIRECT, on
-#   raw      the backing file itself, on ext4 (on a loop device)
+#   raw      the backing file itself, on ext4: on a loop device over a
+#            tmpfs file (a device as fast as memory, so the figures compare
+#            the CPU each path costs), or with vmw.vmdisk_lat=NS on the
+#            kernel command line on a memory-backed null_blk that
+#            completes each request NS nanoseconds after it was issued
+#            (a device with a latency, as an SSD has)
 #   vmdisk   /dev/sdX of a vmdisk loopback disk on a file of that ext4,
 #            opened O_DIRECT (vmdiskctl add -d)
 #   vmdisk-b the same on a buffered file (vmdiskctl add without -d)
@@ -24,17 +29,33 @@ RUNTIME=${VMDISK_BENCH_RUNTIME:-3}
 SIZE=48
 T=/tmp/vmdisk-fio
 M=/mnt/vmdisk-fio
+LAT=$(vmw_cmdline vmw.vmdisk_lat)
 rm -rf $T && mkdir -p $T $M
-dd if=/dev/zero of=$T/ext4.img bs=1M count=0 seek=$((SIZE * 4 + 32)) 2>/dev/null
-losetup /dev/loop5 $T/ext4.img || fail "losetup"
+if [ -n "$LAT" ]; then
+	vmw_stock null_blk && rmmod null_blk || skip "stock null_blk missing"
+	# One queue of 64 requests, memory-backed, each request completed by
+	# a timer LAT ns after it was queued.
+	insmod $VMW_STOCK/null_blk.ko nr_devices=1 queue_mode=2 memory_backed=1 \
+		irqmode=2 completion_nsec=$LAT gb=1 bs=4096 submit_queues=1 ||
+		fail "insmod null_blk"
+	BDEV=/dev/nullb0
+	note "backing device: null_blk, memory-backed, $LAT ns per request"
+else
+	dd if=/dev/zero of=$T/ext4.img bs=1M count=0 seek=$((SIZE * 4 + 32)) 2>/dev/null
+	losetup /dev/loop5 $T/ext4.img || fail "losetup"
+	BDEV=/dev/loop5
+	note "backing device: loop over a tmpfs file"
+fi
 cleanup() {
 	[ -n "$tcm" ] && tcm_down
 	[ -n "$id" ] && vmdiskctl destroy $id
 	[ -n "$idb" ] && vmdiskctl destroy $idb
-	umount $M; losetup -d /dev/loop5; rm -rf $T
+	umount $M
+	if [ $BDEV = /dev/loop5 ]; then losetup -d $BDEV; else rmmod null_blk; fi
+	rm -rf $T
 }
 trap cleanup EXIT
-mke2fs -q /dev/loop5 && mount -t ext4 /dev/loop5 $M || fail "ext4 on loop"
+mke2fs -q $BDEV && mount -t ext4 $BDEV $M || fail "ext4 on $BDEV"
 for f in raw vmdisk vmdiskb tcm; do
 	dd if=/dev/urandom of=$M/$f.img bs=1M count=$SIZE 2>/dev/null || fail "fill $f.img"
 done
