@@ -28,8 +28,8 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
-#include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 #include <scsi/scsi.h>
