@@ -70,9 +70,9 @@ static int vmdisk_file_write(struct vmdisk_backend *be, struct iov_iter *from,
 
 static void vmdisk_file_start(struct vmdisk_aio *aio);
 
-/* Finish aio or pass it to vmdisk_wq: the rest of a transfer the file
- * system cut short is done synchronously, and what a nowait submission
- * could not start is submitted again, allowed to wait. */
+/* Finish aio or pass it to vmdisk_wq: what a nowait submission could not
+ * start is submitted again (aio->ret -EAGAIN), allowed to wait, and the
+ * rest of a transfer the file system cut short is done synchronously. */
 static void vmdisk_file_end(struct vmdisk_aio *aio, long ret)
 {
 	struct vmdisk_backend *be = aio->be;
@@ -82,16 +82,13 @@ static void vmdisk_file_end(struct vmdisk_aio *aio, long ret)
 		aio->done(aio, 0);
 		return;
 	}
-	if (aio->nowait && (ret == -EAGAIN || ret == -EOPNOTSUPP || ret >= 0)) {
-		aio->ret = ret < 0 ? -EAGAIN : ret;
-		queue_work(vmdisk_wq, &aio->work);
-		return;
-	}
-	if (ret < 0) {
+	if (aio->nowait && (ret == -EAGAIN || ret == -EOPNOTSUPP)) {
+		ret = -EAGAIN;
+	} else if (ret < 0) {
 		aio->done(aio, ret);
 		return;
 	}
-	if (!in_task()) {
+	if (aio->nowait || !in_task()) {
 		aio->ret = ret;
 		queue_work(vmdisk_wq, &aio->work);
 		return;

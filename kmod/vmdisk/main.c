@@ -3,8 +3,8 @@
  * vmdisk.ko: virtual SCSI disks (uapi/vmdisk.h). Setup order: the target
  * core's tables, the I/O workqueue, /proc/vmware/disk, the loopback HBA,
  * then /dev/vmdisk so that nothing can create a disk before the rest is
- * ready. Exit undoes the
- * same steps in reverse, destroying every disk on the way.
+ * ready. Exit undoes the same steps in reverse, destroying every disk on
+ * the way.
  */
 #include <linux/module.h>
 #include <linux/workqueue.h>
