@@ -87,7 +87,7 @@ why() {	# why NAME: a few lines saying why a test host failed
 }
 
 # 1. Userspace, natively.
-for d in daemons/vmauthd vmx; do
+for d in daemons/vmauthd vmx tools/vmdiskctl; do
 	[ -f "$d/Makefile" ] || continue
 	echo "=== $d: make check"
 	make -C "$d" check 2>&1 | tee "$B/unit-$(basename "$d").log"

@@ -3,8 +3,9 @@
  * The guest's SCSI disks and the adapter they hang off.
  *
  * vdisk.c: each scsiX:Y.present disk is a vmdisk.ko disk made from its
- * fileName (raw image, monolithicSparse VMDK, or a VMDK descriptor with
- * one flat extent) and a front-end handle on it (uapi/vmdisk.h). Disks are
+ * fileName (raw image, monolithicSparse VMDK, or a VMDK descriptor: one
+ * flat or sparse extent, or a vmfsSparse delta on a chain of them, as a
+ * snapshot leaves it) and a front-end handle on it (uapi/vmdisk.h). Disks are
  * made once per vmx process, before the VM, so that they outlive guest
  * resets; vmx destroys them when it ends. Nonpersistent disks write to
  * vmdisk's temporary delta; undoable ones to the redo log FILE.REDO (a

@@ -7,89 +7,69 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../tools/lib/vmdk.h"
 #include "pvscsi.h"
 
-#define VMDK_DESCRIPTOR	"# Disk DescriptorFile"
 #define VDISK_REDO_SUFFIX ".REDO"
 
-/* A VMDK text descriptor's single FLAT/VMFS extent, as a raw disk. */
-static int vdisk_descriptor(const char *path, struct vmdisk_create *c)
+/* The file a disk's fileName names: raw image, sparse VMDK, or a
+ * descriptor (flat or sparse extent, or a delta on a chain of them). A
+ * disk that will be written gets a new CID first (vmdk.h). */
+static int vdisk_describe(struct vdisk *d, struct vmdisk_create *c,
+			  struct vmdk_chain *ch, bool renew)
 {
-	char line[512], access[16], type[16], name[VMDISK_PATH_MAX];
-	unsigned long long sectors, offset;
-	const char *slash = strrchr(path, '/');
-	int extents = 0, n;
-	FILE *f = fopen(path, "re");
+	const char *path = d->cfg->file;
+	char err[VMDK_ERR_MAX];
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		offset = 0;
-		n = sscanf(line, "%15s %llu %15s \"%255[^\"]\" %llu", access,
-			   &sectors, type, name, &offset);
-		if (n < 4 || (strcmp(access, "RW") && strcmp(access, "RDONLY")))
-			continue;
-		if (extents++ || (strcmp(type, "FLAT") && strcmp(type, "VMFS")))
-			break;
-		c->capacity = sectors * 512;
-		c->offset = offset * 512;
-		if (name[0] == '/' || !slash)
-			n = snprintf(c->path, sizeof(c->path), "%s", name);
-		else
-			n = snprintf(c->path, sizeof(c->path), "%.*s/%s",
-				     (int)(slash - path), path, name);
-		if (n >= (int)sizeof(c->path))
-			extents = -1;
-	}
-	fclose(f);
-	if (extents != 1 || (strcmp(type, "FLAT") && strcmp(type, "VMFS"))) {
-		pr_err("%s: only VMDK descriptors with one FLAT extent are supported", path);
+	if (vmdk_open_chain(path, c, ch, err) ||
+	    (renew && vmdk_new_cid(path, err))) {
+		pr_err("scsi%d:%d: %s", d->adapter, d->target, err);
 		return -EINVAL;
 	}
-	c->format = VMDISK_FORMAT_RAW;
+	if (ch->n && (c->flags & (VMDISK_CREATE_NONPERSISTENT | VMDISK_CREATE_READONLY))) {
+		pr_err("scsi%d:%d: %s: a disk with deltas (snapshots) opens persistent or undoable only",
+		       d->adapter, d->target, path);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-/* Fill c from the backing file: raw, sparse VMDK or descriptor. */
-static int vdisk_describe(const char *path, struct vmdisk_create *c)
+/* Put the chain's deltas on disk d, bottom up. */
+static int vdisk_deltas(int ctl, struct vdisk *d, const struct vmdk_chain *ch)
 {
-	char magic[sizeof(VMDK_DESCRIPTOR)] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	struct vmdisk_snapshot s = { .size = sizeof(s), .version = VMDISK_VERSION,
+				     .id = d->id, .fd = -1, .flags = VMDISK_SNAPSHOT_PATH };
+	int i, ret;
 
-	if (fd < 0) {
-		ret = -errno;
-		pr_err("%s: %s", path, strerror(errno));
-		return ret;
+	for (i = ch->n - 1; i >= 0; i--) {
+		strcpy(s.path, ch->deltas[i]);
+		if (ioctl(ctl, VMDISK_IOC_SNAPSHOT, &s) < 0) {
+			ret = -errno;
+			pr_err("scsi%d:%d: delta %s: %s", d->adapter, d->target,
+			       s.path, strerror(-ret));
+			return ret;
+		}
 	}
-	if (read(fd, magic, sizeof(magic) - 1) < 4)
-		magic[0] = 0;
-	close(fd);
-	if (!memcmp(magic, VMDK_DESCRIPTOR, sizeof(VMDK_DESCRIPTOR) - 1))
-		return vdisk_descriptor(path, c);
-	if (strlen(path) >= sizeof(c->path)) {
-		pr_err("%s: path longer than %d bytes", path, VMDISK_PATH_MAX - 1);
-		return -ENAMETOOLONG;
-	}
-	strcpy(c->path, path);
-	c->format = memcmp(magic, "KDMV", 4) ? VMDISK_FORMAT_RAW : VMDISK_FORMAT_VMDK_SPARSE;
 	return 0;
 }
 
-/* A vmdisk disk on the configured file (flags: VMDISK_CREATE_*) and a front
- * end on it. */
-static int vdisk_make(int ctl, struct vdisk *d, __u32 flags)
+/* A vmdisk disk on the configured file (flags: VMDISK_CREATE_*; renew:
+ * its top will be written) and a front end on it. */
+static int vdisk_make(int ctl, struct vdisk *d, __u32 flags, bool renew)
 {
 	struct vmdisk_create c = { .size = sizeof(c), .version = VMDISK_VERSION,
 				   .flags = VMDISK_CREATE_PATH | flags };
 	struct vmdisk_open_front o = { .size = sizeof(o), .version = VMDISK_VERSION };
+	struct vmdk_chain ch;
 	int ret;
 
-	ret = vdisk_describe(d->cfg->file, &c);
+	ret = vdisk_describe(d, &c, &ch, renew);
 	if (ret)
 		return ret;
 	if (ioctl(ctl, VMDISK_IOC_CREATE, &c) < 0) {
@@ -100,6 +80,9 @@ static int vdisk_make(int ctl, struct vdisk *d, __u32 flags)
 		return ret;
 	}
 	d->id = c.id;
+	ret = vdisk_deltas(ctl, d, &ch);
+	if (ret)
+		return ret;	/* vdisk_close() destroys the disk */
 	o.id = c.id;
 	/* The handle owns the disk: if vmx dies, the kernel destroys it. */
 	o.flags = VMDISK_FRONT_OWNER;
@@ -112,9 +95,9 @@ static int vdisk_make(int ctl, struct vdisk *d, __u32 flags)
 		       d->target, d->id, strerror(errno));
 		return ret;
 	}
-	pr_debug("scsi%d:%d: %s is vmdisk %d (%s%s)", d->adapter, d->target, c.path,
-		 d->id, c.format == VMDISK_FORMAT_RAW ? "raw" : "sparse VMDK",
-		 flags & VMDISK_CREATE_NONPERSISTENT ? ", nonpersistent" : "");
+	pr_debug("scsi%d:%d: %s is vmdisk %d (%s, %d deltas%s)", d->adapter, d->target,
+		 c.path, d->id, c.format == VMDISK_FORMAT_RAW ? "raw" : "sparse VMDK",
+		 ch.n, flags & VMDISK_CREATE_NONPERSISTENT ? ", nonpersistent" : "");
 	return 0;
 }
 
@@ -156,10 +139,11 @@ static int vdisk_redo_open(int ctl, struct vdisk *d)
 static int vdisk_open(struct vdisks *ds, struct vdisk *d)
 {
 	int mode = d->cfg->mode, ret;
+	bool nonpersistent = mode == CONFIG_DISK_NONPERSISTENT ||
+			     mode == CONFIG_DISK_IND_NONPERSISTENT;
 
-	ret = vdisk_make(ds->ctl, d, mode == CONFIG_DISK_NONPERSISTENT ||
-			 mode == CONFIG_DISK_IND_NONPERSISTENT ?
-			 VMDISK_CREATE_NONPERSISTENT : 0);
+	ret = vdisk_make(ds->ctl, d, nonpersistent ? VMDISK_CREATE_NONPERSISTENT : 0,
+			 !nonpersistent && mode != CONFIG_DISK_UNDOABLE);
 	if (!ret && mode == CONFIG_DISK_UNDOABLE)
 		ret = vdisk_redo_open(ds->ctl, d);
 	return ret;
@@ -315,7 +299,7 @@ static int vdisk_redo_commit(struct vdisks *ds, struct vdisk *d)
 		pr_err("%s: %s", d->redo, strerror(errno));
 		return ret;
 	}
-	ret = vdisk_make(ds->ctl, &b, 0);
+	ret = vdisk_make(ds->ctl, &b, 0, true);
 	if (!ret)
 		ret = vdisk_redo_merge(&b, fd, d->redo, &grains);
 	vdisk_close(ds, &b);

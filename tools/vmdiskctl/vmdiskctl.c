@@ -29,6 +29,9 @@
  * then each delta is put on top (VMDISK_IOC_SNAPSHOT), bottom up. A delta
  * whose parentCID is not its parent's CID (the parent was changed after
  * the delta was made) is refused; ffffffff on either side is not checked.
+ * A disk opened for writing (without -r, -n or -t) first gets a new CID in
+ * its top descriptor, so deltas made on it earlier no longer open
+ * (tools/lib/vmdk.h says why at open, not at the first write).
  */
 #include <dirent.h>
 #include <endian.h>
@@ -42,6 +45,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <uapi/vmdisk.h>
+
+#include "../lib/vmdk.h"
 
 static const char *prog = "vmdiskctl";
 
@@ -120,17 +125,6 @@ static int cmd_mkraw(int argc, char **argv)
 #define GRAIN_SECTORS	128
 #define GTES		512
 
-struct vmdk_header {
-	uint32_t magic, version, flags;
-	uint64_t capacity, grain_size, desc_offset, desc_size;
-	uint32_t gtes_per_gt;
-	uint64_t rgd_offset, gd_offset, overhead;
-	uint8_t unclean;
-	char eol[4];
-	uint16_t compress;
-	uint8_t pad[433];
-} __attribute__((packed));
-
 static int write_tables(int fd, uint64_t gd, uint64_t nr_gts)
 {
 	uint64_t gd_sectors = (nr_gts * 4 + 511) / 512, i;
@@ -163,7 +157,7 @@ static int cmd_mkvmdk(int argc, char **argv)
 	end = gd + gd_sectors + gt_sectors;
 	end = (end + GRAIN_SECTORS - 1) / GRAIN_SECTORS * GRAIN_SECTORS;
 
-	h.magic = htole32(0x564d444b);
+	h.magic = htole32(VMDK_MAGIC);
 	h.version = htole32(1);
 	h.flags = htole32(3);			/* newline test, redundant GD */
 	h.capacity = htole64(sectors);
@@ -182,7 +176,7 @@ static int cmd_mkvmdk(int argc, char **argv)
 		 "createType=\"monolithicSparse\"\n\n# Extent description\n"
 		 "RW %llu SPARSE \"%.200s\"\n\n# The Disk Data Base\n#DDB\n\n"
 		 "ddb.virtualHWVersion = \"4\"\nddb.adapterType = \"lsilogic\"\n",
-		 (unsigned int)getpid(), (unsigned long long)sectors, base);
+		 vmdk_random_cid(), (unsigned long long)sectors, base);
 
 	fd = open(argv[1], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -220,7 +214,7 @@ static int cmd_mkflat(int argc, char **argv)
 		     "createType=\"monolithicFlat\"\n\n# Extent description\n"
 		     "RW %llu FLAT \"%s\" 0\n\n# The Disk Data Base\n#DDB\n\n"
 		     "ddb.virtualHWVersion = \"4\"\nddb.adapterType = \"lsilogic\"\n",
-		     (unsigned int)getpid(), (unsigned long long)(size / 512), base);
+		     vmdk_random_cid(), (unsigned long long)(size / 512), base);
 	fd = open(extent, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || ftruncate(fd, size)) {
 		fprintf(stderr, "%s: %s: %s\n", prog, extent, strerror(errno));
@@ -234,205 +228,6 @@ static int cmd_mkflat(int argc, char **argv)
 	if (fd >= 0)
 		close(fd);
 	return ret;
-}
-
-/* What a VMDK text descriptor says: its one extent and its parent. */
-struct descriptor {
-	char access[16], type[16];
-	char extent[VMDISK_PATH_MAX];		/* relative to the descriptor */
-	char parent[VMDISK_PATH_MAX];		/* parentFileNameHint, or "" */
-	unsigned long long sectors, offset;
-	uint32_t cid, parent_cid;
-	int extents;
-};
-
-/* name, relative to the directory of the file at path, as a path. */
-static int relative_to(const char *path, const char *name, char *out)
-{
-	int n;
-
-	if (name[0] == '/' || !strchr(path, '/'))
-		n = snprintf(out, VMDISK_PATH_MAX, "%s", name);
-	else
-		n = snprintf(out, VMDISK_PATH_MAX, "%.*s/%s",
-			     (int)(strrchr(path, '/') - path), path, name);
-	if (n < 0 || n >= VMDISK_PATH_MAX) {
-		fprintf(stderr, "%s: %s: path too long\n", prog, name);
-		return -1;
-	}
-	return 0;
-}
-
-static void parse_desc_line(const char *line, struct descriptor *d)
-{
-	char access[16], type[16], name[VMDISK_PATH_MAX];
-	unsigned long long sectors, offset = 0;
-	int n;
-
-	if (sscanf(line, "CID=%x", &d->cid) == 1 ||
-	    sscanf(line, "parentCID=%x", &d->parent_cid) == 1 ||
-	    sscanf(line, "parentFileNameHint=\"%255[^\"]\"", d->parent) == 1)
-		return;
-	n = sscanf(line, "%15s %llu %15s \"%255[^\"]\" %llu", access, &sectors,
-		   type, name, &offset);
-	if (n < 4 || (strcmp(access, "RW") && strcmp(access, "RDONLY")))
-		return;
-	if (!d->extents++) {
-		strcpy(d->access, access);
-		strcpy(d->type, type);
-		strcpy(d->extent, name);
-		d->sectors = sectors;
-		d->offset = offset;
-	}
-}
-
-/* The descriptor of a text file, or embedded in a KDMV extent. */
-static int read_descriptor(const char *path, struct descriptor *d)
-{
-	char buf[20 * 512 + 1], *line, *save;
-	struct vmdk_header h;
-	ssize_t n;
-	off_t at = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	memset(d, 0, sizeof(*d));
-	d->cid = d->parent_cid = 0xffffffff;
-	if (fd < 0)
-		return -1;
-	if (pread(fd, &h, sizeof(h), 0) == sizeof(h) &&
-	    le32toh(h.magic) == 0x564d444b)
-		at = le64toh(h.desc_offset) * 512;
-	n = pread(fd, buf, sizeof(buf) - 1, at);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	for (line = strtok_r(buf, "\r\n", &save); line;
-	     line = strtok_r(NULL, "\r\n", &save))
-		parse_desc_line(line, d);
-	return 0;
-}
-
-/* The one FLAT/VMFS/SPARSE extent of a text descriptor, as the base of a
- * disk (VMFSSPARSE deltas on top are opened by open_chain()). */
-static int base_from_descriptor(const char *path, const struct descriptor *d,
-				struct vmdisk_create *c)
-{
-	if (d->extents != 1) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path, d->extents ?
-			"more than one extent" : "no extent");
-		return -1;
-	}
-	if (!strcmp(d->type, "FLAT") || !strcmp(d->type, "VMFS")) {
-		c->format = VMDISK_FORMAT_RAW;
-		c->offset = d->offset * 512;
-		if (!c->capacity)
-			c->capacity = d->sectors * 512;
-	} else if (!strcmp(d->type, "SPARSE")) {
-		c->format = VMDISK_FORMAT_VMDK_SPARSE;
-	} else {
-		fprintf(stderr, "%s: %s: %s extents are not supported\n", prog,
-			path, d->type);
-		return -1;
-	}
-	if (!strcmp(d->access, "RDONLY"))
-		c->flags |= VMDISK_CREATE_READONLY;
-	return relative_to(path, d->extent, c->path);
-}
-
-#define DESC_MAGIC	"# Disk DescriptorFile"
-
-/* -1 for a VMDK text descriptor, else a VMDISK_FORMAT_*. */
-static int detect_format(const char *path)
-{
-	char magic[sizeof(DESC_MAGIC)] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (read(fd, magic, sizeof(magic) - 1) < 4)
-			magic[0] = 0;
-		close(fd);
-	}
-	if (!memcmp(magic, DESC_MAGIC, sizeof(DESC_MAGIC) - 1))
-		return -1;
-	return memcmp(magic, "KDMV", 4) && memcmp(magic, "COWD", 4) ?
-	       VMDISK_FORMAT_RAW : VMDISK_FORMAT_VMDK_SPARSE;
-}
-
-/* The CID of a descriptor (text or embedded), ffffffff when none. */
-static uint32_t read_cid(const char *path)
-{
-	struct descriptor d;
-
-	return read_descriptor(path, &d) ? 0xffffffff : d.cid;
-}
-
-/* A delta made on parent recorded the parent's CID then (parentCID); a
- * parent whose CID is no longer that was changed since, and the delta's
- * grains no longer fit it. ffffffff on either side: nothing to compare. */
-static int check_parent_cid(const char *delta, const struct descriptor *d,
-			    const char *parent)
-{
-	uint32_t cid = read_cid(parent);
-
-	if (d->parent_cid == 0xffffffff || cid == 0xffffffff || cid == d->parent_cid)
-		return 0;
-	fprintf(stderr, "%s: %s: parent %s changed since this delta was made (its CID is %08x, the delta was made on CID %08x)\n",
-		prog, delta, parent, cid, d->parent_cid);
-	return -1;
-}
-
-/* From path down to the base through parentFileNameHint: c gets the base,
- * deltas[] the VMFSSPARSE extents, top first. */
-static int open_chain(const char *path, struct vmdisk_create *c,
-		      char deltas[][VMDISK_PATH_MAX], int *n)
-{
-	static char seen[VMDISK_MAX_CHAIN + 1][PATH_MAX];
-	char cur[VMDISK_PATH_MAX], real[PATH_MAX];
-	struct descriptor d;
-	int fmt, i;
-
-	snprintf(cur, sizeof(cur), "%s", path);
-	for (*n = 0;; (*n)++) {
-		if (!realpath(cur, real) || strlen(real) >= VMDISK_PATH_MAX) {
-			fprintf(stderr, "%s: %s: %s\n", prog, cur,
-				errno ? strerror(errno) : "path too long");
-			return -1;
-		}
-		for (i = 0; i < *n; i++)
-			if (!strcmp(seen[i], real)) {
-				fprintf(stderr, "%s: %s: parent loop at %s\n",
-					prog, path, real);
-				return -1;
-			}
-		fmt = detect_format(real);
-		if (fmt >= 0) {
-			strcpy(c->path, real);
-			c->format = fmt;
-			return 0;
-		}
-		if (read_descriptor(real, &d)) {
-			fprintf(stderr, "%s: %s: %s\n", prog, real, strerror(errno));
-			return -1;
-		}
-		if (d.extents != 1 || strcmp(d.type, "VMFSSPARSE"))
-			return base_from_descriptor(real, &d, c);
-		if (*n == VMDISK_MAX_CHAIN) {
-			fprintf(stderr, "%s: %s: more than %d deltas\n", prog,
-				path, VMDISK_MAX_CHAIN);
-			return -1;
-		}
-		if (!d.parent[0]) {
-			fprintf(stderr, "%s: %s: a delta without parentFileNameHint\n",
-				prog, real);
-			return -1;
-		}
-		strcpy(seen[*n], real);
-		if (relative_to(real, d.extent, deltas[*n]) ||
-		    relative_to(real, d.parent, cur) ||
-		    check_parent_cid(real, &d, cur))
-			return -1;
-	}
 }
 
 static int snapshot_ioctl(int ctl, uint32_t id, int fd, const char *path)
@@ -453,7 +248,8 @@ static int snapshot_ioctl(int ctl, uint32_t id, int fd, const char *path)
 
 static int do_create(int ctl, int argc, char **argv, uint32_t *id)
 {
-	static char deltas[VMDISK_MAX_CHAIN][VMDISK_PATH_MAX];
+	static struct vmdk_chain ch;
+	char err[VMDK_ERR_MAX];
 	struct vmdisk_create c = {
 		.size = sizeof(c), .version = VMDISK_VERSION,
 		.flags = VMDISK_CREATE_PATH,
@@ -500,12 +296,20 @@ static int do_create(int ctl, int argc, char **argv, uint32_t *id)
 		c.format = strcmp(type, "raw") ? VMDISK_FORMAT_VMDK_SPARSE :
 						 VMDISK_FORMAT_RAW;
 		snprintf(c.path, sizeof(c.path), "%s", argv[optind]);
-	} else if (open_chain(argv[optind], &c, deltas, &n)) {
+	} else if (vmdk_open_chain(argv[optind], &c, &ch, err)) {
+		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
+	n = ch.n;
 	if (n && (c.flags & (VMDISK_CREATE_READONLY | VMDISK_CREATE_NONPERSISTENT))) {
 		fprintf(stderr, "%s: %s: a chain of deltas opens read-write only\n",
 			prog, argv[optind]);
+		return 1;
+	}
+	/* Written from now on: a new CID orphans deltas made before (vmdk.h). */
+	if (!type && !(c.flags & (VMDISK_CREATE_READONLY | VMDISK_CREATE_NONPERSISTENT)) &&
+	    vmdk_new_cid(argv[optind], err)) {
+		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
 	if (ioctl(ctl, VMDISK_IOC_CREATE, &c) < 0) {
@@ -513,7 +317,7 @@ static int do_create(int ctl, int argc, char **argv, uint32_t *id)
 		return 1;
 	}
 	while (n--)
-		if (snapshot_ioctl(ctl, c.id, -1, deltas[n])) {
+		if (snapshot_ioctl(ctl, c.id, -1, ch.deltas[n])) {
 			t.id = c.id;
 			ioctl(ctl, VMDISK_IOC_DESTROY, &t);
 			return 1;
@@ -588,7 +392,7 @@ static int cmd_snapshot(int ctl, uint32_t id, const char *name)
 		       "parentFileNameHint=\"%s\"\n\n# Extent description\n"
 		       "RW %llu VMFSSPARSE \"%s\"\n\n# The Disk Data Base\n#DDB\n\n"
 		       "ddb.virtualHWVersion = \"4\"\n",
-		       (unsigned int)random(), read_cid(parent), hint,
+		       vmdk_random_cid(), vmdk_read_cid(parent), hint,
 		       (unsigned long long)(in.capacity / 512), base);
 	fd = open(extent, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {

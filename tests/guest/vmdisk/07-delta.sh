@@ -3,7 +3,10 @@
 # later writes, partial grains included, land in the delta; a second
 # snapshot makes a chain of two; the chain re-opens from its descriptor;
 # /proc lists every layer. Nonpersistent disks lose their writes at
-# destruction and never touch the base. Parent loops are refused.
+# destruction and never touch the base. Parent loops are refused. CIDs:
+# opening a disk for writing gives its top descriptor a new CID (never
+# read-only or nonpersistent, never a parent's), and a delta made then
+# records it as parentCID.
 . /vmw/lib.sh
 vmdisk_setup
 D=/tmp/vd7
@@ -18,6 +21,7 @@ same() {
 	echo 3 > /proc/sys/vm/drop_caches
 	dd if=$dev bs=64k 2>/dev/null | cmp - ref || fail "$1: disk differs from the reference"
 }
+cid() { grep -a -o -m1 '^CID=[0-9a-f]*' $1 | cut -d= -f2; }
 dd if=/dev/urandom of=A bs=64k count=8 2>/dev/null
 dd if=/dev/urandom of=B bs=1k count=100 2>/dev/null
 dd if=/dev/urandom of=C bs=1k count=3 2>/dev/null
@@ -30,11 +34,18 @@ for base in sparse flat raw; do
 	raw) vmdiskctl mkraw base.img 16M; top=base.img data=base.img ;;
 	esac
 	dd if=/dev/zero of=ref bs=1M count=16 2>/dev/null
+	c0=$(cid $top)
+	vmdisk_add -r $top
+	vmdiskctl destroy $id
+	[ "$(cid $top)" = "$c0" ] || fail "$base: read-only open changed the CID"
 	vmdisk_add $top
+	c1=$(cid $top)
+	[ $base = raw ] || [ "$c1" != "$c0" ] || fail "$base: read-write open kept CID $c0"
 	put A 64
 	vmdiskctl snapshot $id s1.vmdk >/dev/null || fail "$base: snapshot"
 	[ -f s1-delta.vmdk ] || fail "$base: no s1-delta.vmdk"
 	grep -q 'parentFileNameHint="base' s1.vmdk || fail "$base: descriptor: $(cat s1.vmdk)"
+	[ $base = raw ] || grep -q "^parentCID=$c1" s1.vmdk || fail "$base: parentCID: $(cat s1.vmdk)"
 	sum=$(md5sum < $data)
 	put B 67			# partial grains over A: copy-on-write
 	put C 1000			# partial grain over nothing
@@ -53,7 +64,10 @@ for base in sparse flat raw; do
 	grep -q "^layer 0 .* $D/$data" $st || fail "$base: layer 0: $(cat $st)"
 	vmdiskctl list | grep -q "^$id .*$D/s2-delta.vmdk" || fail "$base: list: $(vmdiskctl list)"
 	vmdiskctl destroy $id || fail "destroy"
+	c2=$(cid s2.vmdk); cs1=$(cid s1.vmdk); c1=$(cid $top)
 	vmdisk_add s2.vmdk
+	[ "$(cid s2.vmdk)" != "$c2" ] || fail "$base: the re-opened chain's top kept its CID"
+	[ "$(cid s1.vmdk)/$(cid $top)" = "$cs1/$c1" ] || fail "$base: re-opening the chain changed a parent's CID"
 	same "$base, chain re-opened"
 	grep -q '^deltas 2' /proc/vmware/disk/$id/status || fail "$base: re-opened chain depth"
 	vmdiskctl destroy $id || fail "destroy"

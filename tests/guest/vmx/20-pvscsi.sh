@@ -1,7 +1,7 @@
 #!/bin/sh
 # A guest on /dev/vmmon (or $VMX_DEV; 1 vCPU) with a PVSCSI adapter and a disk at
-# scsi0:3 ($VMX_DISK_FORMAT: raw, the default, or a monolithicSparse
-# VMDK): the stock vmw_pvscsi driver finds the disk (VMware / Virtual disk,
+# scsi0:3 ($VMX_DISK_FORMAT: raw, the default, a monolithicSparse
+# VMDK, or "delta", a snapshot's delta on one): the stock vmw_pvscsi driver finds the disk (VMware / Virtual disk,
 # one disk at target 3 only), the guest makes an ext2 file system and
 # writes a file, reboots (vmx restarts the VM) and finds the file intact;
 # vmx powers off, runs again on the same .vmx, and the guest finds the
@@ -37,6 +37,14 @@ raw)	DISK=$T/disk.img
 vmdk)	DISK=$T/disk.vmdk
 	command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
 	vmdiskctl mkvmdk $DISK 64M || fail "vmdiskctl mkvmdk $DISK" ;;
+delta)	# A snapshot's delta on a sparse base, named by its descriptor.
+	DISK=$T/disk.vmdk
+	command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
+	vmdiskctl mkvmdk $T/base.vmdk 64M || fail "vmdiskctl mkvmdk"
+	sid=$(vmdiskctl create $T/base.vmdk) && vmdiskctl snapshot $sid $DISK >/dev/null &&
+		vmdiskctl destroy $sid || fail "snapshot of $T/base.vmdk"
+	basesum=$(sha256sum < $T/base.vmdk)
+	cid0=$(grep -o '^CID=.*' $DISK) ;;
 *)	fail "unknown VMX_DISK_FORMAT '$FMT'" ;;
 esac
 cat > $T/guest.vmx <<EOC
@@ -202,6 +210,13 @@ note "boot 2: same identity, same data"
 poweroff
 left=$(ls /proc/vmware/disk | grep -v -x hba | wc -l)
 expect_eq "disks left in /proc/vmware/disk after vmx" "$left" 0
+if [ $FMT = delta ]; then
+	[ "$(sha256sum < $T/base.vmdk)" = "$basesum" ] || fail "the guest's writes reached the base under the delta"
+	[ -s $T/disk-delta.vmdk ] || fail "no grains in $T/disk-delta.vmdk"
+	cid1=$(grep -o '^CID=.*' $DISK)
+	[ "$cid1" != "$cid0" ] || fail "the delta written by the guest kept its CID ($cid0)"
+	note "run 1: the writes went to the delta, the base is unchanged; $cid0 -> $cid1"
+fi
 if [ $MODE != persistent ]; then
 	[ "$(sha256sum < $DISK)" = "$base" ] || fail "$MODE: vmx changed $DISK"
 	note "run 1: $DISK unchanged by the $MODE disk"

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMDK text descriptors: reading them, following a delta chain, and
+ * renewing a CID in place (vmdk.h).
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "vmdk.h"
+
+static int vmdk_err(char *err, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, VMDK_ERR_MAX, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Where path's descriptor text starts: 0 in a text file, the header's
+ * offset in a sparse extent; -1 if the file has none. */
+static off_t vmdk_desc_at(int fd)
+{
+	char magic[sizeof(VMDK_DESC_MAGIC) - 1];
+	struct vmdk_header h;
+
+	if (pread(fd, &h, sizeof(h), 0) == sizeof(h) && le32toh(h.magic) == VMDK_MAGIC)
+		return h.desc_offset && h.desc_size ?
+		       (off_t)le64toh(h.desc_offset) * 512 : -1;
+	if (pread(fd, magic, sizeof(magic), 0) == sizeof(magic) &&
+	    !memcmp(magic, VMDK_DESC_MAGIC, sizeof(magic)))
+		return 0;
+	return -1;
+}
+
+/* fd's descriptor text, NUL-terminated, into buf (VMDK_DESC_MAX + 1). */
+static int vmdk_desc_text(int fd, char *buf, off_t *at)
+{
+	ssize_t n;
+
+	*at = vmdk_desc_at(fd);
+	buf[0] = 0;
+	if (*at < 0)
+		return 0;
+	n = pread(fd, buf, VMDK_DESC_MAX, *at);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+static void vmdk_parse_line(const char *line, struct vmdk_descriptor *d)
+{
+	char access[16], type[16], name[VMDISK_PATH_MAX];
+	unsigned long long sectors, offset = 0;
+	int n;
+
+	if (sscanf(line, "CID=%x", &d->cid) == 1 ||
+	    sscanf(line, "parentCID=%x", &d->parent_cid) == 1 ||
+	    sscanf(line, "parentFileNameHint=\"%255[^\"]\"", d->parent) == 1)
+		return;
+	n = sscanf(line, "%15s %llu %15s \"%255[^\"]\" %llu", access, &sectors,
+		   type, name, &offset);
+	if (n < 4 || (strcmp(access, "RW") && strcmp(access, "RDONLY")))
+		return;
+	if (!d->extents++) {
+		strcpy(d->access, access);
+		strcpy(d->type, type);
+		strcpy(d->extent, name);
+		d->sectors = sectors;
+		d->offset = offset;
+	}
+}
+
+int vmdk_read_descriptor(const char *path, struct vmdk_descriptor *d, char *err)
+{
+	char buf[VMDK_DESC_MAX + 1], *line, *save;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	off_t at;
+
+	memset(d, 0, sizeof(*d));
+	d->cid = d->parent_cid = VMDK_CID_NONE;
+	if (fd < 0)
+		return vmdk_err(err, -errno, "%s: %s", path, strerror(errno));
+	ret = vmdk_desc_text(fd, buf, &at);
+	close(fd);
+	if (ret)
+		return vmdk_err(err, ret, "%s: %s", path, strerror(-ret));
+	for (line = strtok_r(buf, "\r\n", &save); line;
+	     line = strtok_r(NULL, "\r\n", &save))
+		vmdk_parse_line(line, d);
+	return 0;
+}
+
+uint32_t vmdk_read_cid(const char *path)
+{
+	char err[VMDK_ERR_MAX];
+	struct vmdk_descriptor d;
+
+	return vmdk_read_descriptor(path, &d, err) ? VMDK_CID_NONE : d.cid;
+}
+
+/* name, relative to the directory of the file at path, as a path. */
+static int vmdk_relative(const char *path, const char *name, char *out, char *err)
+{
+	int n;
+
+	if (name[0] == '/' || !strchr(path, '/'))
+		n = snprintf(out, VMDISK_PATH_MAX, "%s", name);
+	else
+		n = snprintf(out, VMDISK_PATH_MAX, "%.*s/%s",
+			     (int)(strrchr(path, '/') - path), path, name);
+	if (n < 0 || n >= VMDISK_PATH_MAX)
+		return vmdk_err(err, -ENAMETOOLONG, "%s: %s: path too long", path, name);
+	return 0;
+}
+
+/* The one FLAT/VMFS/SPARSE extent of a text descriptor, as a disk's base. */
+static int vmdk_base(const char *path, const struct vmdk_descriptor *d,
+		     struct vmdisk_create *c, char *err)
+{
+	if (d->extents != 1)
+		return vmdk_err(err, -EINVAL, "%s: %s", path, d->extents ?
+				"more than one extent" : "no extent");
+	if (!strcmp(d->type, "FLAT") || !strcmp(d->type, "VMFS")) {
+		c->format = VMDISK_FORMAT_RAW;
+		c->offset = d->offset * 512;
+		if (!c->capacity)
+			c->capacity = d->sectors * 512;
+	} else if (!strcmp(d->type, "SPARSE")) {
+		c->format = VMDISK_FORMAT_VMDK_SPARSE;
+	} else {
+		return vmdk_err(err, -EINVAL, "%s: %s extents are not supported",
+				path, d->type);
+	}
+	if (!strcmp(d->access, "RDONLY"))
+		c->flags |= VMDISK_CREATE_READONLY;
+	return vmdk_relative(path, d->extent, c->path, err);
+}
+
+/* -1 for a text descriptor, else the VMDISK_FORMAT_* of path's data. */
+static int vmdk_format(const char *path)
+{
+	char magic[sizeof(VMDK_DESC_MAGIC)] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, magic, sizeof(magic) - 1) < 4)
+			magic[0] = 0;
+		close(fd);
+	}
+	if (!memcmp(magic, VMDK_DESC_MAGIC, sizeof(VMDK_DESC_MAGIC) - 1))
+		return -1;
+	return memcmp(magic, "KDMV", 4) && memcmp(magic, "COWD", 4) ?
+	       VMDISK_FORMAT_RAW : VMDISK_FORMAT_VMDK_SPARSE;
+}
+
+/* A delta's parentCID against its parent's CID now (vmdk.h). */
+static int vmdk_check_parent(const char *delta, const struct vmdk_descriptor *d,
+			     const char *parent, char *err)
+{
+	uint32_t cid = vmdk_read_cid(parent);
+
+	if (d->parent_cid == VMDK_CID_NONE || cid == VMDK_CID_NONE ||
+	    cid == d->parent_cid)
+		return 0;
+	return vmdk_err(err, -ESTALE, "%s: parent %s changed since this delta was made (its CID is %08x, the delta was made on CID %08x)",
+			delta, parent, cid, d->parent_cid);
+}
+
+/* One step down: cur is a VMFSSPARSE descriptor d; record its extent as
+ * delta i and move cur to its parent. */
+static int vmdk_step(char *cur, const struct vmdk_descriptor *d,
+		     struct vmdk_chain *ch, char *err)
+{
+	char parent[VMDISK_PATH_MAX];
+	int ret;
+
+	if (ch->n == VMDISK_MAX_CHAIN)
+		return vmdk_err(err, -ELOOP, "%s: more than %d deltas", cur,
+				VMDISK_MAX_CHAIN);
+	if (!d->parent[0])
+		return vmdk_err(err, -EINVAL, "%s: a delta without parentFileNameHint", cur);
+	ret = vmdk_relative(cur, d->extent, ch->deltas[ch->n], err);
+	if (!ret)
+		ret = vmdk_relative(cur, d->parent, parent, err);
+	if (!ret)
+		ret = vmdk_check_parent(cur, d, parent, err);
+	if (ret)
+		return ret;
+	ch->n++;
+	strcpy(cur, parent);
+	return 0;
+}
+
+int vmdk_open_chain(const char *path, struct vmdisk_create *c,
+		    struct vmdk_chain *ch, char *err)
+{
+	static char seen[VMDISK_MAX_CHAIN + 1][PATH_MAX];
+	char cur[VMDISK_PATH_MAX], real[PATH_MAX];
+	struct vmdk_descriptor d;
+	int fmt, i, ret;
+
+	if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
+		return vmdk_err(err, -ENAMETOOLONG, "%s: path too long", path);
+	for (ch->n = 0;; ) {
+		if (!realpath(cur, real))
+			return vmdk_err(err, -errno, "%s: %s", cur, strerror(errno));
+		if (strlen(real) >= VMDISK_PATH_MAX)
+			return vmdk_err(err, -ENAMETOOLONG, "%s: path too long", real);
+		for (i = 0; i < ch->n; i++)
+			if (!strcmp(seen[i], real))
+				return vmdk_err(err, -ELOOP, "%s: parent loop at %s",
+						path, real);
+		fmt = vmdk_format(real);
+		if (fmt >= 0) {
+			strcpy(c->path, real);
+			c->format = fmt;
+			return 0;
+		}
+		ret = vmdk_read_descriptor(real, &d, err);
+		if (ret)
+			return ret;
+		if (d.extents != 1 || strcmp(d.type, "VMFSSPARSE"))
+			return vmdk_base(real, &d, c, err);
+		strcpy(seen[ch->n], real);
+		strcpy(cur, real);
+		ret = vmdk_step(cur, &d, ch, err);
+		if (ret)
+			return ret;
+	}
+}
+
+uint32_t vmdk_random_cid(void)
+{
+	uint32_t cid;
+
+	do
+		if (getrandom(&cid, sizeof(cid), 0) != sizeof(cid))
+			cid = random() ^ getpid();
+	while (cid >= 0xfffffffe);
+	return cid;
+}
+
+/* The offset in text of the hex digits of its "CID=" line, -1 if it has
+ * none, -2 if they are not 1 to 8 hex digits; *len gets how many. */
+static long vmdk_cid_digits(const char *text, size_t *len)
+{
+	const char *p = text;
+
+	for (; p; p = strchr(p, '\n')) {
+		p += *p == '\n';
+		if (strncmp(p, "CID=", 4))
+			continue;
+		*len = strspn(p + 4, "0123456789abcdefABCDEF");
+		return *len && *len <= 8 && strchr("\r\n", p[4 + *len]) ?
+		       p + 4 - text : -2;
+	}
+	return -1;
+}
+
+/* Write cid over the len digits at text + digits, moving what follows
+ * when the length changes (a CID of fewer than 8 digits, hand-written): in
+ * a sparse extent only within its descriptor area. */
+static int vmdk_put_cid(int fd, const char *text, long digits, size_t len,
+			off_t at, uint32_t cid)
+{
+	const char *rest = text + digits + len;
+	size_t n = strlen(rest);
+	char out[VMDK_DESC_MAX + 9];
+	struct vmdk_header h;
+
+	snprintf(out, sizeof(out), "%08x%s", cid, rest);
+	if (len != 8) {
+		if (at && (pread(fd, &h, sizeof(h), 0) != sizeof(h) ||
+			   digits + 8 + n > le64toh(h.desc_size) * 512))
+			return -ENOSPC;
+		if (!at && lseek(fd, 0, SEEK_END) > VMDK_DESC_MAX)
+			return -EFBIG;
+	} else {
+		n = 0;
+	}
+	if (pwrite(fd, out, 8 + n, at + digits) != (ssize_t)(8 + n) || fsync(fd))
+		return -errno;
+	return 0;
+}
+
+int vmdk_new_cid(const char *path, char *err)
+{
+	char buf[VMDK_DESC_MAX + 1];
+	uint32_t cid, old;
+	size_t len;
+	long digits;
+	off_t at;
+	int fd = open(path, O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return vmdk_err(err, -errno, "%s: %s", path, strerror(errno));
+	ret = vmdk_desc_text(fd, buf, &at);
+	if (ret || at < 0)
+		goto out;
+	digits = vmdk_cid_digits(buf, &len);
+	if (digits < 0) {	/* without a CID, no delta can name this one */
+		ret = digits == -1 ? 0 : -EINVAL;
+		goto out;
+	}
+	old = strtoul(buf + digits, NULL, 16);
+	do
+		cid = vmdk_random_cid();
+	while (cid == old);
+	ret = vmdk_put_cid(fd, buf, digits, len, at, cid);
+out:
+	close(fd);
+	if (ret == -EINVAL)
+		return vmdk_err(err, ret, "%s: the descriptor's CID is not 1 to 8 hex digits", path);
+	if (ret)
+		return vmdk_err(err, ret, "%s: cannot write a new CID: %s", path, strerror(-ret));
+	return 0;
+}
