@@ -417,12 +417,25 @@ static int svm_set_msr(struct vmm_vcpu *vcpu, u32 index, u64 data)
 
 /* ---- events ---- */
 
+/*
+ * An STI or MOV SS shadow covers the one instruction at the exit's RIP
+ * (still in the VMCB until the next entry loads vcpu->rip) and ends with
+ * it: whoever moved RIP since, skipping or emulating that instruction
+ * (an MMIO access, I/O, HLT), ended the shadow.
+ */
+static bool svm_in_shadow(struct vmm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	return (vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	       vmcb->save.rip == vcpu->rip;
+}
+
 static bool svm_interrupt_allowed(struct vmm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
-	return (vcpu->rflags & X86_EFLAGS_IF) &&
-	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	return (vcpu->rflags & X86_EFLAGS_IF) && !svm_in_shadow(vcpu) &&
 	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
 }
 
@@ -538,6 +551,8 @@ static void svm_load_guest(struct vmm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
+	if (!svm_in_shadow(vcpu))
+		vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 	vmcb->save.rax = vcpu->gprs[VMM_RAX];
 	vmcb->save.rsp = vcpu->gprs[VMM_RSP];
 	vmcb->save.rip = vcpu->rip;
@@ -607,8 +622,8 @@ static int svm_vcpu_run(struct vmm_vcpu *vcpu)
 
 /* ---- exits ---- */
 
-/* Step over the intercepted instruction, unless it raised an exception;
- * an STI or MOV SS shadow covered that instruction and ends with it. */
+/* Step over the intercepted instruction, unless it raised an exception
+ * (which ends any interrupt shadow, svm_in_shadow()). */
 static int svm_skip(struct vmm_vcpu *vcpu, int len, int ret)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -619,7 +634,6 @@ static int svm_skip(struct vmm_vcpu *vcpu, int len, int ret)
 		vcpu->rip = vmcb->control.next_rip;
 	else
 		vcpu->rip += len;
-	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 	return ret;
 }
 
@@ -629,7 +643,6 @@ static int svm_exit_io(struct vmm_vcpu *vcpu)
 	u32 info = c->exit_info_1;
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 
-	c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;	/* as svm_skip() */
 	/* The address-size bits are not reliable on every implementation:
 	 * the core takes the mode's default. */
 	if (info & SVM_IOIO_STR_MASK)

@@ -899,12 +899,25 @@ static int vmx_set_msr(struct vmm_vcpu *vcpu, u32 index, u64 data)
 
 /* ---- events ---- */
 
-static bool vmx_interrupt_allowed(struct vmm_vcpu *vcpu)
+/*
+ * The guest's interruptibility for the next entry. An STI or MOV SS
+ * shadow covers the one instruction at the exit's RIP and ends with it:
+ * whoever moved RIP since, skipping or emulating that instruction (an
+ * MMIO access, I/O, HLT), ended the shadow.
+ */
+static u32 vmx_intr_state(struct vmm_vcpu *vcpu)
 {
 	struct vmm_vmx_vcpu *vmx = to_vmx(vcpu);
 
+	if (vcpu->rip != vmx->exit_rip)
+		return vmx->intr_state & ~VMX_INTR_SHADOW;
+	return vmx->intr_state;
+}
+
+static bool vmx_interrupt_allowed(struct vmm_vcpu *vcpu)
+{
 	return (vcpu->rflags & X86_EFLAGS_IF) &&
-	       !(vmx->intr_state & VMX_INTR_SHADOW) && !vmx->reinject;
+	       !(vmx_intr_state(vcpu) & VMX_INTR_SHADOW) && !to_vmx(vcpu)->reinject;
 }
 
 /* Choose what to inject on this entry: an event the last exit interrupted,
@@ -971,6 +984,7 @@ static void vmx_load_guest(struct vmm_vcpu *vcpu)
 	vmcs_write(GUEST_RSP, vcpu->gprs[VMM_RSP]);
 	vmcs_write(GUEST_RIP, vcpu->rip);
 	vmcs_write(GUEST_RFLAGS, vcpu->rflags);
+	vmx->intr_state = vmx_intr_state(vcpu);
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vmx->intr_state);
 	vmcs_write(TSC_OFFSET, vcpu->tsc_offset);
 	if (vmx_cfg.preempt_ticks)
@@ -991,6 +1005,7 @@ static void vmx_store_guest(struct vmm_vcpu *vcpu)
 	e->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 	vcpu->gprs[VMM_RSP] = vmcs_read(GUEST_RSP);
 	vcpu->rip = vmcs_read(GUEST_RIP);
+	vmx->exit_rip = vcpu->rip;
 	vcpu->rflags = vmcs_read(GUEST_RFLAGS);
 	vmx->intr_state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 	/* The guest may have turned long mode on or off by itself. */
@@ -1145,8 +1160,7 @@ static int vmx_skip(struct vmm_vcpu *vcpu, int ret)
 
 	if (vcpu->exc.pending)
 		return 1;
-	vcpu->rip += vmx->exit.insn_len;
-	vmx->intr_state &= ~VMX_INTR_SHADOW;
+	vcpu->rip += vmx->exit.insn_len;	/* ends any shadow: vmx_intr_state() */
 	return ret;
 }
 

@@ -46,6 +46,7 @@ struct vmm_vmx_vcpu {
 	u32 primary, secondary;	/* execution controls now in the VMCS */
 	u32 entry_ctls;
 	u32 intr_state;		/* guest interruptibility at the last exit */
+	u64 exit_rip;		/* RIP at the last exit */
 	u32 reinject;		/* event the last exit interrupted */
 	u32 reinject_err;
 	struct vmm_vmx_exit exit;
