@@ -2,11 +2,14 @@
 /* The .vmx configuration file: syntax first, then the meaning of each key. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -672,38 +675,50 @@ static int resolve(const char *dir, char **path)
 	return 0;
 }
 
-int config_load(struct vmx_config *cfg, const char *path, char *err)
+/* The .vmx file at path as a string, in *text (the caller frees it). */
+static int config_read(const char *path, char **text, char *err)
 {
-	char *text, *dir, *slash, *abs;
 	size_t n;
-	unsigned int i;
 	FILE *f;
 	int ret;
 
-	memset(cfg, 0, sizeof(*cfg));
 	f = fopen(path, "r");
 	if (!f) {
 		ret = -errno;
 		cfg_error(err, path, 0, "%s", strerror(-ret));
 		return ret;
 	}
-	text = malloc(CONFIG_FILE_MAX + 1);
-	if (!text) {
+	*text = malloc(CONFIG_FILE_MAX + 1);
+	if (!*text) {
 		fclose(f);
 		cfg_error(err, path, 0, "out of memory");
 		return -ENOMEM;
 	}
-	n = fread(text, 1, CONFIG_FILE_MAX + 1, f);
+	n = fread(*text, 1, CONFIG_FILE_MAX + 1, f);
 	fclose(f);
-	if (n > CONFIG_FILE_MAX) {
-		free(text);
-		return cfg_error(err, path, 0, "larger than %d bytes", CONFIG_FILE_MAX);
+	ret = 0;
+	if (n > CONFIG_FILE_MAX)
+		ret = cfg_error(err, path, 0, "larger than %d bytes", CONFIG_FILE_MAX);
+	else if (memchr(*text, '\0', n))
+		ret = cfg_error(err, path, 0, "not a text file (NUL byte)");
+	if (ret) {
+		free(*text);
+		return ret;
 	}
-	text[n] = '\0';
-	if (memchr(text, '\0', n)) {
-		free(text);
-		return cfg_error(err, path, 0, "not a text file (NUL byte)");
-	}
+	(*text)[n] = '\0';
+	return 0;
+}
+
+int config_load(struct vmx_config *cfg, const char *path, char *err)
+{
+	char *text, *dir, *slash, *abs;
+	unsigned int i;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	ret = config_read(path, &text, err);
+	if (ret)
+		return ret;
 	ret = config_parse(cfg, path, text, err);
 	free(text);
 	if (ret)
@@ -737,6 +752,89 @@ int config_load(struct vmx_config *cfg, const char *path, char *err)
 	free(dir);
 	if (ret)
 		config_free(cfg);
+	return ret;
+}
+
+/* value as a .vmx value: quotes, '|' and control characters as |XX. */
+static void config_quote(FILE *out, const char *value)
+{
+	const unsigned char *v = (const unsigned char *)value;
+
+	fputc('"', out);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '|' || *v < 0x20 || *v == 0x7f)
+			fprintf(out, "|%02X", *v);
+		else
+			fputc(*v, out);
+	}
+	fputc('"', out);
+}
+
+/* text with key's line (the first, if several) set to value, or with the
+ * key added at the end; every other line as it was. */
+static void config_rewrite(FILE *out, char *text, const char *key, const char *value)
+{
+	char *line, *next = text, *copy, *k, *v;
+	const char *why;
+	bool done = false;
+
+	for (line = text; *line; line = next) {
+		next = strchrnul(line, '\n');
+		next += *next == '\n';
+		copy = strndup(line, next - line);
+		if (!done && copy && parse_line(copy, &k, &v, &why) == 1 &&
+		    !strcasecmp(k, key)) {
+			fprintf(out, "%s = ", key);
+			config_quote(out, value);
+			fputc('\n', out);
+			done = true;
+		} else {
+			fwrite(line, 1, next - line, out);
+		}
+		free(copy);
+	}
+	if (!done) {
+		if (next > text && next[-1] != '\n')
+			fputc('\n', out);
+		fprintf(out, "%s = ", key);
+		config_quote(out, value);
+		fputc('\n', out);
+	}
+}
+
+int config_update(const char *path, const char *key, const char *value, char *err)
+{
+	char *text, *tmp;
+	struct stat st;
+	FILE *out;
+	int fd, ret;
+
+	ret = config_read(path, &text, err);
+	if (ret)
+		return ret;
+	if (stat(path, &st) || asprintf(&tmp, "%s.tmp%d", path, (int)getpid()) < 0) {
+		free(text);
+		return cfg_error(err, path, 0, "%s", strerror(errno));
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+	out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (out) {
+		config_rewrite(out, text, key, value);
+		ret = fflush(out) || ferror(out) || fsync(fd) ? -errno : 0;
+		fclose(out);
+	} else {
+		ret = -errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		cfg_error(err, path, 0, "cannot rewrite it: %s", strerror(-ret));
+		unlink(tmp);
+	}
+	free(tmp);
+	free(text);
 	return ret;
 }
 

@@ -140,6 +140,14 @@ int config_load(struct vmx_config *cfg, const char *path, char *err);
 void config_free(struct vmx_config *cfg);
 
 /*
+ * Set key to value in the .vmx file at path, as vmx does when the VM's
+ * configuration changes while it runs (a snapshot of a disk): the key's
+ * line is replaced, or the key added at the end, every other line kept as
+ * it was; the file is replaced whole (rename), never left half written.
+ */
+int config_update(const char *path, const char *key, const char *value, char *err);
+
+/*
  * The MAC vmx generates for ethernetN of the .vmx file at PATH (an
  * absolute path gives the same MAC from any working directory).
  */

@@ -10,6 +10,8 @@
  * resets; vmx destroys them when it ends. Nonpersistent disks write to
  * vmdisk's temporary delta; undoable ones to the redo log FILE.REDO (a
  * COWD delta), which vmx keeps, deletes, or merges into FILE when it ends.
+ * A snapshot taken while the VM runs (vmdiskctl snapshot) is followed:
+ * when vmx ends, the disk's fileName in the .vmx names the new delta.
  *
  * pvscsi.c: one VMware PVSCSI adapter per scsiX.present, on the PCI bus.
  * Commands are executed synchronously when the guest kicks, on the vCPU
@@ -28,6 +30,8 @@ struct vdisk {
 	int fd;			/* its front-end handle, or -1 */
 	const struct config_scsi_disk *cfg;	/* its file, mode, undoAction */
 	char *redo;		/* undoable: the redo log's path */
+	char *top;		/* the file on top when the VM started */
+	bool keep_redo;		/* a snapshot went on top of the redo log */
 };
 
 struct vdisks {

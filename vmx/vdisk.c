@@ -43,11 +43,13 @@ static int vdisk_describe(struct vdisk *d, struct vmdisk_create *c,
 /* Put the chain's deltas on disk d, bottom up. */
 static int vdisk_deltas(int ctl, struct vdisk *d, const struct vmdk_chain *ch)
 {
-	struct vmdisk_snapshot s = { .size = sizeof(s), .version = VMDISK_VERSION,
-				     .id = d->id, .fd = -1, .flags = VMDISK_SNAPSHOT_PATH };
+	struct vmdisk_snapshot s;
 	int i, ret;
 
 	for (i = ch->n - 1; i >= 0; i--) {
+		s = (struct vmdisk_snapshot){ .size = sizeof(s), .version = VMDISK_VERSION,
+					      .id = d->id, .fd = -1,
+					      .flags = VMDISK_SNAPSHOT_PATH };
 		strcpy(s.path, ch->deltas[i]);
 		if (ioctl(ctl, VMDISK_IOC_SNAPSHOT, &s) < 0) {
 			ret = -errno;
@@ -101,6 +103,61 @@ static int vdisk_make(int ctl, struct vdisk *d, __u32 flags, bool renew)
 	return 0;
 }
 
+/* The file on top of disk d now, as vmdisk names it; NULL if unknown. */
+static char *vdisk_top(int ctl, const struct vdisk *d)
+{
+	struct vmdisk_info in = { .size = sizeof(in), .version = VMDISK_VERSION,
+				  .id = d->id };
+
+	return ioctl(ctl, VMDISK_IOC_INFO, &in) < 0 ? NULL : strdup(in.path);
+}
+
+/* fileName for path in the .vmx at vmx: relative when in its directory. */
+static const char *vdisk_relative(const char *vmx, const char *path)
+{
+	const char *slash = strrchr(vmx, '/');
+	size_t n = slash ? (size_t)(slash - vmx) : 0;
+
+	if (n && !strncmp(path, vmx, n) && path[n] == '/' && !strchr(path + n + 1, '/'))
+		return path + n + 1;
+	return path;
+}
+
+/*
+ * A snapshot taken while the VM ran put a delta on top of disk d: the VM
+ * runs on it from now on, so, as on ESX, the disk's fileName in the .vmx
+ * becomes the delta's descriptor. On top of an undoable disk's redo log
+ * it would be orphaned by a commit or discard: the redo log is kept.
+ */
+static void vdisk_follow(struct vm *vm, struct vdisks *ds, struct vdisk *d)
+{
+	char desc[VMDISK_PATH_MAX], key[32], err[CONFIG_ERR_LEN], *top, *abs;
+
+	top = d->top && d->id >= 0 ? vdisk_top(ds->ctl, d) : NULL;
+	if (!top || !strcmp(top, d->top))
+		goto out;
+	if (d->redo) {
+		d->keep_redo = true;
+		pr_warn("scsi%d:%d: a snapshot (%s) was taken on top of the redo log; %s is kept as it is",
+			d->adapter, d->target, top, d->redo);
+		goto out;
+	}
+	abs = vm->cfg.path ? realpath(vm->cfg.path, NULL) : NULL;
+	snprintf(key, sizeof(key), "scsi%d:%d.fileName", d->adapter, d->target);
+	if (!abs || vmdk_descriptor_of(top, desc))
+		pr_warn("scsi%d:%d: a snapshot put %s on top, which no descriptor names; %s is unchanged",
+			d->adapter, d->target, top, key);
+	else if (config_update(abs, key, vdisk_relative(abs, desc), err))
+		pr_err("scsi%d:%d: a snapshot put %s on top, but %s", d->adapter,
+		       d->target, desc, err);
+	else
+		pr_info("scsi%d:%d: a snapshot was taken while the VM ran: %s is now \"%s\"",
+			d->adapter, d->target, key, vdisk_relative(abs, desc));
+	free(abs);
+out:
+	free(top);
+}
+
 /* Undoable: put the redo log on top of disk d, making it if absent. */
 static int vdisk_redo_open(int ctl, struct vdisk *d)
 {
@@ -146,6 +203,8 @@ static int vdisk_open(struct vdisks *ds, struct vdisk *d)
 			 !nonpersistent && mode != CONFIG_DISK_UNDOABLE);
 	if (!ret && mode == CONFIG_DISK_UNDOABLE)
 		ret = vdisk_redo_open(ds->ctl, d);
+	if (!ret)
+		d->top = vdisk_top(ds->ctl, d);
 	return ret;
 }
 
@@ -289,7 +348,8 @@ static int vdisk_redo_merge(struct vdisk *b, int fd, const char *redo, unsigned 
 /* undoAction = "commit": merge the redo log into the base, then delete it. */
 static int vdisk_redo_commit(struct vdisks *ds, struct vdisk *d)
 {
-	struct vdisk b = { d->adapter, d->target, -1, -1, d->cfg, NULL };
+	struct vdisk b = { .adapter = d->adapter, .target = d->target, .id = -1,
+			   .fd = -1, .cfg = d->cfg };
 	unsigned long grains = 0;
 	int fd, ret;
 
@@ -344,10 +404,13 @@ static void vdisks_free(struct vm *vm, bool undo)
 	for (x = 0; x < CONFIG_SCSI_ADAPTERS; x++) {
 		for (y = 0; y < CONFIG_SCSI_TARGETS; y++) {
 			d = &ds->disk[x][y];
+			if (undo)
+				vdisk_follow(vm, ds, d);
 			vdisk_close(ds, d);
-			if (undo && d->redo)
+			if (undo && d->redo && !d->keep_redo)
 				vdisk_redo_close(ds, d);
 			free(d->redo);
+			free(d->top);
 		}
 	}
 	if (ds->ctl >= 0)
@@ -369,7 +432,8 @@ int vdisks_init(struct vm *vm)
 		for (y = 0; y < CONFIG_SCSI_TARGETS; y++) {
 			struct vdisk *d = &ds->disk[x][y];
 
-			*d = (struct vdisk){ x, y, -1, -1, &vm->cfg.scsi[x].disk[y], NULL };
+			*d = (struct vdisk){ .adapter = x, .target = y, .id = -1, .fd = -1,
+					     .cfg = &vm->cfg.scsi[x].disk[y] };
 			if (ret || !vm->cfg.scsi[x].present || !d->cfg->present)
 				continue;
 			if (ds->ctl < 0)

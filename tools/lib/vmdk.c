@@ -165,6 +165,30 @@ static int vmdk_format(const char *path)
 	       VMDISK_FORMAT_RAW : VMDISK_FORMAT_VMDK_SPARSE;
 }
 
+int vmdk_descriptor_of(const char *extent, char *out)
+{
+	static const char *const sfx[] = { "-flat.vmdk", "-delta.vmdk" };
+	size_t n = strlen(extent), k, i;
+	int fd;
+	bool has;
+
+	snprintf(out, VMDISK_PATH_MAX, "%s", extent);
+	for (i = 0; i < 2; i++) {
+		k = strlen(sfx[i]);
+		if (n > k && !strcmp(extent + n - k, sfx[i])) {
+			snprintf(out, VMDISK_PATH_MAX, "%.*s.vmdk", (int)(n - k), extent);
+			if (access(out, F_OK))
+				snprintf(out, VMDISK_PATH_MAX, "%s", extent);
+			break;
+		}
+	}
+	fd = open(out, O_RDONLY | O_CLOEXEC);
+	has = fd >= 0 && vmdk_desc_at(fd) >= 0;
+	if (fd >= 0)
+		close(fd);
+	return has ? 0 : -ENOENT;
+}
+
 /* A delta's parentCID against its parent's CID now (vmdk.h). */
 static int vmdk_check_parent(const char *delta, const struct vmdk_descriptor *d,
 			     const char *parent, char *err)

@@ -77,6 +77,11 @@ uint32_t vmdk_read_cid(const char *path);
 int vmdk_open_chain(const char *path, struct vmdisk_create *c,
 		    struct vmdk_chain *ch, char *err);
 
+/* The descriptor that names extent: NAME.vmdk for NAME-flat.vmdk or
+ * NAME-delta.vmdk when it exists, else extent itself. 0 if out holds a
+ * descriptor (text, or a sparse extent's own), -ENOENT if not. */
+int vmdk_descriptor_of(const char *extent, char *out);
+
 /* A CID for a new descriptor: random, never ffffffff or fffffffe. */
 uint32_t vmdk_random_cid(void);
 

@@ -326,28 +326,6 @@ static int do_create(int ctl, int argc, char **argv, uint32_t *id)
 	return 0;
 }
 
-/* The descriptor that names the top layer of a disk: NAME.vmdk for a
- * NAME-flat.vmdk or NAME-delta.vmdk extent, else the file itself. */
-static void top_descriptor(const char *top, char *out)
-{
-	size_t n = strlen(top);
-	const char *sfx[] = { "-flat.vmdk", "-delta.vmdk" };
-	unsigned int i;
-
-	snprintf(out, VMDISK_PATH_MAX, "%s", top);
-	for (i = 0; i < 2; i++) {
-		size_t k = strlen(sfx[i]);
-
-		if (n > k && !strcmp(top + n - k, sfx[i])) {
-			snprintf(out, VMDISK_PATH_MAX, "%.*s.vmdk",
-				 (int)(n - k), top);
-			if (access(out, F_OK))
-				snprintf(out, VMDISK_PATH_MAX, "%s", top);
-			return;
-		}
-	}
-}
-
 /* parent as the new descriptor at name should name it: relative when both
  * live in one directory. */
 static const char *relative_hint(const char *parent, const char *name)
@@ -383,7 +361,7 @@ static int cmd_snapshot(int ctl, uint32_t id, const char *name)
 		return 1;
 	}
 	snprintf(extent, sizeof(extent), "%.*s-delta.vmdk", (int)(n - 5), name);
-	top_descriptor(in.path, parent);
+	vmdk_descriptor_of(in.path, parent);
 	hint = relative_hint(parent, name);
 	base = strrchr(extent, '/') ? strrchr(extent, '/') + 1 : extent;
 	len = snprintf(desc, sizeof(desc),

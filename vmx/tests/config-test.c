@@ -228,6 +228,39 @@ static void test_load(void)
 	CHECK(strstr(err, "No such file") != NULL, "missing file message");
 }
 
+/* config_update: one line replaced (or added), the rest kept byte for byte. */
+static void test_update(void)
+{
+	const char *path = "/tmp/vmx-config-update.vmx";
+	const char *text = "# a comment\n" BASE "SCSI0:1.fileName = \"d.vmdk\"  # old\n"
+			   "scsi0:1.mode = \"persistent\"\n";
+	struct vmx_config cfg;
+	char err[CONFIG_ERR_LEN], buf[1024];
+	FILE *f = fopen(path, "w");
+	size_t n;
+
+	CHECK(f != NULL, "temp file");
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+	CHECK(config_update(path, "scsi0:1.fileName", "snap \"1\"|.vmdk", err) == 0, "update");
+	CHECK(config_update(path, "scsi0:2.fileName", "e.vmdk", err) == 0, "update, new key");
+	f = fopen(path, "r");
+	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	CHECK(!strcmp(buf, "# a comment\n" BASE "scsi0:1.fileName = \"snap |221|22|7C.vmdk\"\n"
+		      "scsi0:1.mode = \"persistent\"\nscsi0:2.fileName = \"e.vmdk\"\n"),
+	      "updated text");
+	CHECK(config_load(&cfg, path, err) == 0 && cfg.scsi[0].disk[1].file &&
+	      !strcmp(cfg.scsi[0].disk[1].file, "/tmp/snap \"1\"|.vmdk"), "updated value reads back");
+	config_free(&cfg);
+	remove(path);
+	CHECK(config_update(path, "a", "b", err) < 0 && strstr(err, "No such file"), "update a missing file");
+}
+
 #define NIC0 "ethernet0.present = \"TRUE\"\nethernet0.networkName = \"inside\"\n"
 
 static void test_nics(void)
@@ -317,6 +350,7 @@ int main(void)
 	test_bad();
 	test_scsi();
 	test_load();
+	test_update();
 	test_nics();
 	test_bad_nics();
 	printf("%d passed, %d failed\n", passed, failed);

@@ -188,6 +188,11 @@ VMware_Virtual_disk_/VMD*/*) ;;
 esac
 grep -q "^frontend vmx:$pid scsi0:3$" /proc/vmware/disk/*/status ||
 	{ cat /proc/vmware/disk/*/status; kill -KILL $pid; fail "no vmx front end in /proc/vmware/disk"; }
+if [ $FMT = delta ]; then	# a snapshot of the running VM's disk
+	vid=$(grep -l "^frontend vmx:$pid scsi0:3$" /proc/vmware/disk/*/status | cut -d/ -f5)
+	vmdiskctl snapshot $vid $T/snap.vmdk >/dev/null ||
+		{ kill -KILL $pid; fail "vmdiskctl snapshot $vid while the VM runs"; }
+fi
 ASK_TRIES=2 ask MKFS 150 'mke2fs -q /dev/sda && mkdir -p /mnt && mount -t ext2 /dev/sda /mnt && dd if=/dev/urandom of=/mnt/data bs=64k count=48 2>/dev/null && sha256sum /mnt/data && umount /mnt && sync'
 sum1=$(checksum)
 [ -n "$sum1" ] || { show; kill -KILL $pid; fail "no file written in boot 1"; }
@@ -214,8 +219,12 @@ if [ $FMT = delta ]; then
 	[ "$(sha256sum < $T/base.vmdk)" = "$basesum" ] || fail "the guest's writes reached the base under the delta"
 	[ -s $T/disk-delta.vmdk ] || fail "no grains in $T/disk-delta.vmdk"
 	cid1=$(grep -o '^CID=.*' $DISK)
-	[ "$cid1" != "$cid0" ] || fail "the delta written by the guest kept its CID ($cid0)"
-	note "run 1: the writes went to the delta, the base is unchanged; $cid0 -> $cid1"
+	[ "$cid1" != "$cid0" ] || fail "the delta opened for writing kept its CID ($cid0)"
+	grep -q '^scsi0:3.fileName = "snap.vmdk"$' $T/guest.vmx ||
+		{ show; fail "vmx did not follow the snapshot: $(grep fileName $T/guest.vmx)"; }
+	grep -q "^parentCID=${cid1#CID=}$" $T/snap.vmdk || fail "snap.vmdk: $(cat $T/snap.vmdk)"
+	note "run 1: the writes went to the deltas, the base is unchanged; $cid0 -> $cid1;" \
+		"vmx followed the snapshot taken while the VM ran: $(grep fileName $T/guest.vmx)"
 fi
 if [ $MODE != persistent ]; then
 	[ "$(sha256sum < $DISK)" = "$base" ] || fail "$MODE: vmx changed $DISK"

@@ -205,6 +205,12 @@ static void test_chain(void)
 	put("none.vmdk", "# Disk DescriptorFile\nCID=00000001\n");
 	CHECK(vmdk_open_chain("none.vmdk", &c, &ch, err) == -EINVAL && strstr(err, "no extent"), "%s", err);
 
+	/* The descriptor that names an extent. */
+	CHECK(!vmdk_descriptor_of("s1-delta.vmdk", cwd) && !strcmp(cwd, "s1.vmdk"), "%s", cwd);
+	CHECK(!vmdk_descriptor_of("sparse.vmdk", cwd) && !strcmp(cwd, "sparse.vmdk"), "%s", cwd);
+	CHECK(vmdk_descriptor_of("s2-delta.vmdk", cwd) == -ENOENT && !strcmp(cwd, "s2-delta.vmdk"), "%s", cwd);
+	CHECK(vmdk_descriptor_of("raw.img", cwd) == -ENOENT, "%s", cwd);
+
 	/* A plain file is its own base. */
 	memset(&c, 0, sizeof(c));
 	CHECK(!vmdk_open_chain("raw.img", &c, &ch, err) && !ch.n &&
