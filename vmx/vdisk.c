@@ -227,130 +227,13 @@ static void vdisk_close(struct vdisks *ds, struct vdisk *d)
 	d->id = -1;
 }
 
-/* The first fields of an ESX vmfsSparse redo log (COWD), little endian. */
-struct vdisk_cowd {
-	uint32_t magic, version, flags, sectors, grain_size, gd_offset,
-		 gd_entries, free_sector;
-};
-
-#define COWD_MAGIC	0x44574f43	/* "COWD" */
-#define COWD_GTES	4096
-
-/* WRITE(16) of sectors at lba from buf, or SYNCHRONIZE CACHE(10) of the
- * whole disk without buf; a CHECK CONDITION is -EIO, with its sense shown. */
-static int vdisk_write(struct vdisk *d, uint64_t lba, void *buf, uint32_t sectors)
-{
-	uint8_t sense[32] = { 0 };
-	struct vmdisk_iovec iov = { (uintptr_t)buf, sectors * 512ULL };
-	struct vmdisk_submit s = { .dir = VMDISK_DIR_NONE, .cdb_len = 10,
-				   .cdb = { 0x35 }, .sense = (uintptr_t)sense,
-				   .sense_max = sizeof(sense) };
-	uint64_t be_lba = htobe64(lba);
-	uint32_t be_len = htobe32(sectors);
-	int ret;
-
-	if (buf) {
-		s.dir = VMDISK_DIR_TO_DEV;
-		s.iov_count = 1;
-		s.iov = (uintptr_t)&iov;
-		s.cdb_len = 16;
-		s.cdb[0] = 0x8a;
-		memcpy(&s.cdb[2], &be_lba, 8);
-		memcpy(&s.cdb[10], &be_len, 4);
-	}
-	ret = vdisk_submit(d, &s);
-	if (ret || !s.status)
-		return ret;
-	pr_err("scsi%d:%d: %s at block %llu: status 0x%x, sense key 0x%x, ASC 0x%02x/0x%02x",
-	       d->adapter, d->target, buf ? "write" : "flush", (unsigned long long)lba,
-	       s.status, sense[2] & 0xf, sense[12], sense[13]);
-	return -EIO;
-}
-
-static int vdisk_pread(int fd, void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = pread(fd, buf, len, off);
-
-	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -ENODATA;
-}
-
-/* The header of the redo log on fd, checked against what the merge needs. */
-static int vdisk_cowd_header(int fd, struct vdisk_cowd *h, const char *redo)
-{
-	uint32_t *f = (uint32_t *)h, gts;
-	size_t i;
-	int ret = vdisk_pread(fd, h, sizeof(*h), 0);
-
-	for (i = 0; !ret && i < sizeof(*h) / 4; i++)
-		f[i] = le32toh(f[i]);
-	if (ret || h->magic != COWD_MAGIC || h->version != 1) {
-		pr_err("%s: not a vmfsSparse (COWD version 1) redo log", redo);
-		return -EINVAL;
-	}
-	if (!h->grain_size || h->grain_size > VMDISK_FRONT_DATA_MAX / 512 ||
-	    h->gd_offset < 4) {
-		pr_err("%s: bad grain size %u or GD sector %u", redo, h->grain_size,
-		       h->gd_offset);
-		return -EINVAL;
-	}
-	gts = ((uint64_t)h->sectors + (uint64_t)h->grain_size * COWD_GTES - 1) /
-	      ((uint64_t)h->grain_size * COWD_GTES);
-	if (h->gd_entries < gts || h->gd_entries > (1U << 22)) {
-		pr_err("%s: %u GD entries for %u grain tables", redo, h->gd_entries, gts);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Copy every grain the redo log on fd holds into the base behind front b. */
-static int vdisk_redo_merge(struct vdisk *b, int fd, const char *redo, unsigned long *grains)
-{
-	uint32_t *gd = NULL, *gt = NULL, i, j, n;
-	void *grain = NULL;
-	struct vdisk_cowd h;
-	uint64_t lba;
-	int ret;
-
-	ret = vdisk_cowd_header(fd, &h, redo);
-	if (ret)
-		return ret;
-	gd = calloc(h.gd_entries, 4);
-	gt = calloc(COWD_GTES, 4);
-	grain = malloc((size_t)h.grain_size * 512);
-	ret = gd && gt && grain ? vdisk_pread(fd, gd, h.gd_entries * 4ULL,
-					      (uint64_t)h.gd_offset * 512) : -ENOMEM;
-	for (i = 0; !ret && i < h.gd_entries; i++) {
-		if (!gd[i] || (ret = vdisk_pread(fd, gt, COWD_GTES * 4,
-						 (uint64_t)le32toh(gd[i]) * 512)))
-			continue;
-		for (j = 0; !ret && j < COWD_GTES; j++) {
-			lba = ((uint64_t)i * COWD_GTES + j) * h.grain_size;
-			if (!gt[j] || lba >= h.sectors)
-				continue;
-			n = h.sectors - lba < h.grain_size ? h.sectors - lba : h.grain_size;
-			ret = vdisk_pread(fd, grain, n * 512ULL,
-					  (uint64_t)le32toh(gt[j]) * 512);
-			if (!ret)
-				ret = vdisk_write(b, lba, grain, n);
-			*grains += !ret;
-		}
-	}
-	if (ret == -ENODATA)
-		pr_err("%s: truncated (a grain table or grain past its end)", redo);
-	if (!ret)
-		ret = vdisk_write(b, 0, NULL, 0);
-	free(grain);
-	free(gt);
-	free(gd);
-	return ret;
-}
-
 /* undoAction = "commit": merge the redo log into the base, then delete it. */
 static int vdisk_redo_commit(struct vdisks *ds, struct vdisk *d)
 {
 	struct vdisk b = { .adapter = d->adapter, .target = d->target, .id = -1,
 			   .fd = -1, .cfg = d->cfg };
-	unsigned long grains = 0;
+	char err[VMDK_ERR_MAX];
+	unsigned long grains;
 	int fd, ret;
 
 	fd = open(d->redo, O_RDONLY | O_CLOEXEC);
@@ -360,8 +243,11 @@ static int vdisk_redo_commit(struct vdisks *ds, struct vdisk *d)
 		return ret;
 	}
 	ret = vdisk_make(ds->ctl, &b, 0, true);
-	if (!ret)
-		ret = vdisk_redo_merge(&b, fd, d->redo, &grains);
+	if (!ret) {
+		ret = vmdk_commit(b.fd, fd, d->redo, &grains, err);
+		if (ret)
+			pr_err("scsi%d:%d: %s", d->adapter, d->target, err);
+	}
 	vdisk_close(ds, &b);
 	close(fd);
 	if (ret)

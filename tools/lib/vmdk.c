@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -222,7 +223,8 @@ static int vmdk_step(char *cur, const struct vmdk_descriptor *d,
 		ret = vmdk_check_parent(cur, d, parent, err);
 	if (ret)
 		return ret;
-	ch->n++;
+	if (!ch->n++)
+		strcpy(ch->parent, parent);
 	strcpy(cur, parent);
 	return 0;
 }
@@ -350,4 +352,141 @@ out:
 	if (ret)
 		return vmdk_err(err, ret, "%s: cannot write a new CID: %s", path, strerror(-ret));
 	return 0;
+}
+
+/* The first fields of an ESX vmfsSparse delta (COWD), little endian. */
+struct vmdk_cowd {
+	uint32_t magic, version, flags, sectors, grain_size, gd_offset,
+		 gd_entries, free_sector;
+};
+
+#define VMDK_COWD_MAGIC	0x44574f43	/* "COWD" */
+#define VMDK_COWD_GTES	4096
+
+static int vmdk_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pread(fd, buf, len, off);
+
+	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -ENODATA;
+}
+
+/* The delta's header, checked against what the commit needs. */
+static int vmdk_cowd_header(int fd, struct vmdk_cowd *h, const char *name, char *err)
+{
+	uint32_t *f = (uint32_t *)h, gts;
+	size_t i;
+	int ret = vmdk_pread(fd, h, sizeof(*h), 0);
+
+	for (i = 0; !ret && i < sizeof(*h) / 4; i++)
+		f[i] = le32toh(f[i]);
+	if (ret || h->magic != VMDK_COWD_MAGIC || h->version != 1)
+		return vmdk_err(err, -EINVAL, "%s: not a vmfsSparse (COWD version 1) delta", name);
+	if (!h->grain_size || h->grain_size > VMDISK_FRONT_DATA_MAX / 512 || h->gd_offset < 4)
+		return vmdk_err(err, -EINVAL, "%s: bad grain size %u or GD sector %u", name,
+				h->grain_size, h->gd_offset);
+	gts = ((uint64_t)h->sectors + (uint64_t)h->grain_size * VMDK_COWD_GTES - 1) /
+	      ((uint64_t)h->grain_size * VMDK_COWD_GTES);
+	if (h->gd_entries < gts || h->gd_entries > (1U << 22))
+		return vmdk_err(err, -EINVAL, "%s: %u GD entries for %u grain tables", name,
+				h->gd_entries, gts);
+	return 0;
+}
+
+/* WRITE(16) of sectors at lba from buf, or SYNCHRONIZE CACHE(10) of the
+ * whole disk without buf, through front; a CHECK CONDITION is -EIO. */
+static int vmdk_front_write(int front, uint64_t lba, void *buf, uint32_t sectors,
+			    char *err)
+{
+	uint8_t sense[32] = { 0 };
+	struct vmdisk_iovec iov = { (uintptr_t)buf, sectors * 512ULL };
+	struct vmdisk_submit s = { .size = sizeof(s), .version = VMDISK_VERSION,
+				   .dir = VMDISK_DIR_NONE, .cdb_len = 10,
+				   .cdb = { 0x35 }, .sense = (uintptr_t)sense,
+				   .sense_max = sizeof(sense) };
+	uint64_t be_lba = htobe64(lba);
+	uint32_t be_len = htobe32(sectors);
+
+	if (buf) {
+		s.dir = VMDISK_DIR_TO_DEV;
+		s.iov_count = 1;
+		s.iov = (uintptr_t)&iov;
+		s.cdb_len = 16;
+		s.cdb[0] = 0x8a;
+		memcpy(&s.cdb[2], &be_lba, 8);
+		memcpy(&s.cdb[10], &be_len, 4);
+	}
+	if (ioctl(front, VMDISK_IOC_SUBMIT, &s) < 0)
+		return vmdk_err(err, -errno, "%s at block %llu: %s", buf ? "write" : "flush",
+				(unsigned long long)lba, strerror(errno));
+	if (!s.status)
+		return 0;
+	return vmdk_err(err, -EIO, "%s at block %llu: status 0x%x, sense key 0x%x, ASC 0x%02x/0x%02x",
+			buf ? "write" : "flush", (unsigned long long)lba, s.status,
+			sense[2] & 0xf, sense[12], sense[13]);
+}
+
+/* The grains of grain table gt (entries of grain table i) into front. */
+static int vmdk_commit_gt(int front, int cowd, const struct vmdk_cowd *h,
+			  const uint32_t *gt, uint32_t i, void *grain,
+			  unsigned long *grains, char *err)
+{
+	uint64_t lba;
+	uint32_t j, n;
+	int ret;
+
+	for (j = 0; j < VMDK_COWD_GTES; j++) {
+		lba = ((uint64_t)i * VMDK_COWD_GTES + j) * h->grain_size;
+		if (!gt[j] || lba >= h->sectors)
+			continue;
+		n = h->sectors - lba < h->grain_size ? h->sectors - lba : h->grain_size;
+		ret = vmdk_pread(cowd, grain, n * 512ULL, (uint64_t)le32toh(gt[j]) * 512);
+		if (ret)
+			return ret == -ENODATA ? vmdk_err(err, ret, "a grain past the end") :
+			       vmdk_err(err, ret, "%s", strerror(-ret));
+		ret = vmdk_front_write(front, lba, grain, n, err);
+		if (ret)
+			return ret;
+		++*grains;
+	}
+	return 0;
+}
+
+int vmdk_commit(int front, int cowd, const char *name, unsigned long *grains,
+		char *err)
+{
+	uint32_t *gd = NULL, *gt = NULL, i;
+	char why[VMDK_ERR_MAX] = "";
+	void *grain = NULL;
+	struct vmdk_cowd h;
+	int ret;
+
+	*grains = 0;
+	ret = vmdk_cowd_header(cowd, &h, name, err);
+	if (ret)
+		return ret;
+	gd = calloc(h.gd_entries, 4);
+	gt = calloc(VMDK_COWD_GTES, 4);
+	grain = malloc((size_t)h.grain_size * 512);
+	ret = gd && gt && grain ? 0 : -ENOMEM;
+	if (!ret && (ret = vmdk_pread(cowd, gd, h.gd_entries * 4ULL, (uint64_t)h.gd_offset * 512)))
+		snprintf(why, sizeof(why), "its grain directory: %s",
+			 ret == -ENODATA ? "past the end" : strerror(-ret));
+	for (i = 0; !ret && i < h.gd_entries; i++) {
+		if (!gd[i])
+			continue;
+		ret = vmdk_pread(cowd, gt, VMDK_COWD_GTES * 4, (uint64_t)le32toh(gd[i]) * 512);
+		if (ret)
+			snprintf(why, sizeof(why), "grain table %u: %s", i,
+				 ret == -ENODATA ? "past the end" : strerror(-ret));
+		else
+			ret = vmdk_commit_gt(front, cowd, &h, gt, i, grain, grains, why);
+	}
+	if (!ret)
+		ret = vmdk_front_write(front, 0, NULL, 0, why);
+	free(grain);
+	free(gt);
+	free(gd);
+	if (ret == -ENOMEM)
+		return vmdk_err(err, ret, "%s: out of memory", name);
+	return ret ? vmdk_err(err, ret, "%s: %s", name, why) : 0;
 }

@@ -62,6 +62,7 @@ struct vmdk_descriptor {
 struct vmdk_chain {
 	char deltas[VMDISK_MAX_CHAIN][VMDISK_PATH_MAX];
 	int n;
+	char parent[VMDISK_PATH_MAX];	/* what the top delta names, if n */
 };
 
 /* The descriptor of path (text, or embedded in a sparse extent); a file
@@ -81,6 +82,17 @@ int vmdk_open_chain(const char *path, struct vmdisk_create *c,
  * NAME-delta.vmdk when it exists, else extent itself. 0 if out holds a
  * descriptor (text, or a sparse extent's own), -ENOENT if not. */
 int vmdk_descriptor_of(const char *extent, char *out);
+
+/*
+ * Commit a vmfsSparse delta (COWD) into what lies below it: every grain
+ * the delta on cowd holds is written (WRITE(16)) through the vmdisk front
+ * end front, a disk opened on the layers below, then the disk is flushed
+ * (SYNCHRONIZE CACHE). *grains counts the grains written. A failure leaves
+ * the delta as it was, so committing again later is safe. name is the
+ * delta's path, for messages.
+ */
+int vmdk_commit(int front, int cowd, const char *name, unsigned long *grains,
+		char *err);
 
 /* A CID for a new descriptor: random, never ffffffff or fffffffe. */
 uint32_t vmdk_random_cid(void);

@@ -13,6 +13,9 @@
  *   vmdiskctl destroy ID
  *   vmdiskctl snapshot ID NEW.vmdk     freeze the disk: its writes go to
  *                                      NEW-delta.vmdk from now on
+ *   vmdiskctl commit DELTA.vmdk        merge the delta DELTA.vmdk names
+ *                                      into the layers below it, then
+ *                                      delete it (no disk may use them)
  *   vmdiskctl list
  *
  * -r opens read-only, -n nonpersistent (writes go to a temporary delta that
@@ -57,7 +60,8 @@ static int usage(void)
 		"       %s create|add [-d] [-n|-r] [-t raw|vmdk] [-b 512|4096] [-s SIZE] FILE\n"
 		"       %s attach|detach|destroy ID\n"
 		"       %s snapshot ID NEW.vmdk\n"
-		"       %s list\n", prog, prog, prog, prog, prog);
+		"       %s commit DELTA.vmdk\n"
+		"       %s list\n", prog, prog, prog, prog, prog, prog);
 	return 2;
 }
 
@@ -399,6 +403,153 @@ err_unlink:
 	return 1;
 }
 
+/* The disk (its id) that has path as one of its layers, or -1. */
+static int disk_using(const char *path)
+{
+	char real[PATH_MAX], line[PATH_MAX + 64], name[64];
+	struct dirent *de;
+	int id = -1, n;
+	DIR *dir;
+	FILE *f;
+
+	if (!realpath(path, real) || !(dir = opendir("/proc/vmware/disk")))
+		return -1;
+	while (id < 0 && (de = readdir(dir))) {
+		if (snprintf(name, sizeof(name), "/proc/vmware/disk/%.20s/status",
+			     de->d_name) >= (int)sizeof(name) || !(f = fopen(name, "re")))
+			continue;
+		while (id < 0 && fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = 0;
+			n = 0;
+			if (sscanf(line, "layer %*u %*s %n", &n) >= 0 && n > 0 &&
+			    !strncmp(line, "layer ", 6) && !strcmp(line + n, real))
+				id = atoi(de->d_name);
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	return id;
+}
+
+/* A descriptor beside desc that names it as its parent (a delta made on
+ * it), into child; 0 if none. */
+static int child_of(const char *desc, char *child)
+{
+	char buf[VMDISK_PATH_MAX], real[PATH_MAX], path[PATH_MAX], err[VMDK_ERR_MAX];
+	char parent[2 * VMDISK_PATH_MAX], preal[PATH_MAX];
+	struct vmdk_descriptor d;
+	struct dirent *de;
+	const char *dir;
+	size_t n;
+	DIR *dp;
+	int found = 0;
+
+	snprintf(buf, sizeof(buf), "%s", desc);
+	dir = dirname(buf);
+	if (!realpath(desc, real) || !(dp = opendir(dir)))
+		return 0;
+	while (!found && (de = readdir(dp))) {
+		n = strlen(de->d_name);
+		if (n < 6 || strcmp(de->d_name + n - 5, ".vmdk") ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= VMDISK_PATH_MAX ||
+		    vmdk_read_descriptor(path, &d, err) || !d.parent[0])
+			continue;
+		snprintf(parent, sizeof(parent), "%s/%s", dir, d.parent);
+		if (realpath(d.parent[0] == '/' ? d.parent : parent, preal) &&
+		    !strcmp(preal, real)) {
+			memcpy(child, path, strlen(path) + 1);	/* < VMDISK_PATH_MAX */
+			found = 1;
+		}
+	}
+	closedir(dp);
+	return found;
+}
+
+/* commit DELTA.vmdk: every grain of the delta it names written into the
+ * layers below (through a disk made on them, with a new CID: they
+ * change), then the delta and its descriptor deleted. No disk may have
+ * any of those files open. */
+static int cmd_commit(int ctl, const char *desc)
+{
+	static struct vmdk_chain ch;
+	struct vmdisk_create c = { .size = sizeof(c), .version = VMDISK_VERSION,
+				   .flags = VMDISK_CREATE_PATH };
+	struct vmdisk_open_front o = { .size = sizeof(o), .version = VMDISK_VERSION,
+				       .flags = VMDISK_FRONT_OWNER };
+	char err[VMDK_ERR_MAX], top[VMDISK_PATH_MAX];
+	unsigned long grains;
+	int cowd, front, i, id, ret;
+
+	if (vmdk_open_chain(desc, &c, &ch, err)) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
+	if (!ch.n) {
+		fprintf(stderr, "%s: %s: not a delta (a descriptor of a VMFSSPARSE extent)\n",
+			prog, desc);
+		return 1;
+	}
+	if (c.flags & VMDISK_CREATE_READONLY) {
+		fprintf(stderr, "%s: %s: the base below is read-only (RDONLY)\n", prog, desc);
+		return 1;
+	}
+	if (child_of(desc, top)) {
+		fprintf(stderr, "%s: %s: %s is a delta made on it; commit that one first\n",
+			prog, desc, top);
+		return 1;
+	}
+	for (i = -1; i < ch.n; i++) {
+		id = disk_using(i < 0 ? c.path : ch.deltas[i]);
+		if (id >= 0) {
+			fprintf(stderr, "%s: %s: disk %d has %s open; destroy it first\n",
+				prog, desc, id, i < 0 ? c.path : ch.deltas[i]);
+			return 1;
+		}
+	}
+	strcpy(top, ch.deltas[0]);
+	cowd = open(top, O_RDONLY | O_CLOEXEC);
+	if (cowd < 0 || vmdk_new_cid(ch.parent, err)) {
+		fprintf(stderr, "%s: %s\n", prog, cowd < 0 ? strerror(errno) : err);
+		goto err_cowd;
+	}
+	if (ioctl(ctl, VMDISK_IOC_CREATE, &c) < 0) {
+		fprintf(stderr, "%s: create %s: %s\n", prog, c.path, strerror(errno));
+		goto err_cowd;
+	}
+	o.id = c.id;
+	snprintf(o.name, sizeof(o.name), "vmdiskctl commit");
+	front = ioctl(ctl, VMDISK_IOC_OPEN_FRONT, &o);
+	if (front < 0) {
+		struct vmdisk_target t = { .size = sizeof(t), .version = VMDISK_VERSION,
+					   .id = c.id };
+
+		fprintf(stderr, "%s: disk %u: front end: %s\n", prog, c.id, strerror(errno));
+		ioctl(ctl, VMDISK_IOC_DESTROY, &t);
+		goto err_cowd;
+	}
+	/* The handle owns the disk: closing it destroys the disk. */
+	for (ret = 0, i = ch.n - 1; !ret && i > 0; i--)
+		ret = snapshot_ioctl(ctl, c.id, -1, ch.deltas[i]);
+	if (!ret && vmdk_commit(front, cowd, top, &grains, err)) {
+		fprintf(stderr, "%s: %s; %s is left as it was\n", prog, err, desc);
+		ret = -1;
+	}
+	close(front);
+	close(cowd);
+	if (ret)
+		return 1;
+	if (unlink(top) || unlink(desc))
+		fprintf(stderr, "%s: committed, but deleting %s: %s\n", prog,
+			access(top, F_OK) ? desc : top, strerror(errno));
+	printf("committed %lu grains of %s into %s\n", grains, top, ch.parent);
+	return 0;
+
+err_cowd:
+	if (cowd >= 0)
+		close(cowd);
+	return 1;
+}
+
 /* The sd name sysfs gives the attached LUN, after a short wait. */
 static void print_block(const struct vmdisk_target *t)
 {
@@ -485,6 +636,13 @@ int main(int argc, char **argv)
 		return cmd_mkflat(argc - 2, argv + 2);
 	if (!strcmp(cmd, "mkvmdk"))
 		return cmd_mkvmdk(argc - 1, argv + 1);
+	if (!strcmp(cmd, "commit")) {
+		if (argc != 3)
+			return usage();
+		if ((ctl = open_ctl()) < 0)
+			return 1;
+		return cmd_commit(ctl, argv[2]);
+	}
 	if (!strcmp(cmd, "create") || !strcmp(cmd, "add") || !strcmp(cmd, "list")) {
 		if ((ctl = open_ctl()) < 0)
 			return 1;

@@ -6,7 +6,7 @@
 # destruction and never touch the base. Parent loops are refused. CIDs:
 # opening a disk for writing gives its top descriptor a new CID (never
 # read-only or nonpersistent, never a parent's), and a delta made then
-# records it as parentCID.
+# records it as parentCID. vmdiskctl commit folds deltas back, top first.
 . /vmw/lib.sh
 vmdisk_setup
 D=/tmp/vd7
@@ -106,6 +106,35 @@ dd if=A of=ref bs=1k conv=notrunc 2>/dev/null
 vmdisk_add base.vmdk
 same "after nonpersistent"
 vmdiskctl destroy $id
+
+# Commit: a chain of two deltas folds back into the base, top first; the
+# data stay, the deltas go. Refused: a delta in use, one with a delta made
+# on it, and a base.
+vmdisk_add base.vmdk
+vmdiskctl snapshot $id s1.vmdk >/dev/null || fail "snapshot s1"
+put B 200
+vmdiskctl snapshot $id s2.vmdk >/dev/null || fail "snapshot s2"
+put C 300
+out=$(vmdiskctl commit s2.vmdk 2>&1) && fail "commit of a delta in use"
+echo "$out" | grep -q "disk $id has .* open; destroy it first" || fail "in-use message: $out"
+vmdiskctl destroy $id
+out=$(vmdiskctl commit s1.vmdk 2>&1) && fail "commit of a delta with a delta on it"
+echo "$out" | grep -q "s2.vmdk is a delta made on it" || fail "child message: $out"
+out=$(vmdiskctl commit base.vmdk 2>&1) && fail "commit of a base"
+echo "$out" | grep -q "not a delta" || fail "not-a-delta message: $out"
+msg=$(vmdiskctl commit s2.vmdk) || fail "commit s2: $msg"
+echo "$msg" | grep -q "^committed [1-9][0-9]* grains of .*s2-delta.vmdk into .*s1.vmdk" ||
+	fail "commit s2 says: $msg"
+{ [ -e s2.vmdk ] || [ -e s2-delta.vmdk ]; } && fail "s2 left after its commit"
+vmdisk_add s1.vmdk
+same "after committing s2 into s1"
+vmdiskctl destroy $id
+vmdiskctl commit s1.vmdk >/dev/null || fail "commit s1"
+vmdisk_add base.vmdk
+same "after committing s1 into the base"
+vmdiskctl destroy $id
+[ "$(ls)" = "$(printf 'A\nB\nC\nbase.vmdk\nref')" ] || fail "files left: $(ls)"
+note "commit: s2 into s1, s1 into the base: ok ($msg)"
 
 # Loops: two descriptors naming each other, and one file twice in a chain.
 mk_delta() {	# mk_delta NAME PARENT EXTENT
