@@ -26,11 +26,14 @@ static int vdisk_describe(struct vdisk *d, struct vmdisk_create *c,
 {
 	const char *path = d->cfg->file;
 	char err[VMDK_ERR_MAX];
+	int ret;
 
-	if (vmdk_open_chain(path, c, ch, err) ||
-	    (renew && vmdk_new_cid(path, err))) {
+	ret = vmdk_open_chain(path, c, ch, err);
+	if (!ret && renew)
+		ret = vmdk_new_cid(path, err);
+	if (ret) {
 		pr_err("scsi%d:%d: %s", d->adapter, d->target, err);
-		return -EINVAL;
+		return ret;
 	}
 	if (ch->n && (c->flags & (VMDISK_CREATE_NONPERSISTENT | VMDISK_CREATE_READONLY))) {
 		pr_err("scsi%d:%d: %s: a disk with deltas (snapshots) opens persistent or undoable only",
