@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VMDK text descriptors: reading them, following a delta chain, and
- * renewing a CID in place (vmdk.h).
+ * VMDK text descriptors: reading them, following a delta chain,
+ * renewing a CID in place; and committing a vmfsSparse delta into the
+ * layers below it (vmdk.h).
  */
 #include <endian.h>
 #include <errno.h>
