@@ -553,26 +553,34 @@ err_cowd:
 /* The sd name sysfs gives the attached LUN, after a short wait. */
 static void print_block(const struct vmdisk_target *t)
 {
-	char dir[128];
+	char dir[128], node[300] = "";
 	struct dirent *de;
 	DIR *d;
-	int i;
+	int i, fd = -1;
 
 	snprintf(dir, sizeof(dir), "/sys/class/scsi_device/%u:%u:%u:%u/device/block",
 		 t->host, t->channel, t->target, t->lun);
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 100 && !node[0]; i++) {
 		d = opendir(dir);
-		if (d) {
-			while ((de = readdir(d)))
-				if (de->d_name[0] != '.') {
-					printf(" /dev/%s", de->d_name);
-					closedir(d);
-					return;
-				}
+		while (d && (de = readdir(d)))
+			if (de->d_name[0] != '.') {
+				snprintf(node, sizeof(node), "/dev/%s", de->d_name);
+				break;
+			}
+		if (d)
 			closedir(d);
-		}
-		usleep(50000);
+		if (!node[0])
+			usleep(50000);
 	}
+	if (!node[0])
+		return;
+	/* Its node comes before the disk is live: opening it gives ENXIO
+	 * until add_disk() ends. Printed, it opens. */
+	for (; i < 200 && (fd = open(node, O_RDONLY | O_CLOEXEC)) < 0 && errno == ENXIO; i++)
+		usleep(50000);
+	if (fd >= 0)
+		close(fd);
+	printf(" %s", node);
 }
 
 static int do_target(int ctl, unsigned long cmd, uint32_t id)

@@ -124,29 +124,38 @@ static inline int vd_wait_entry(const char *dir, char *name, size_t len,
 	return -1;
 }
 
-/* Attach disk id and find its device nodes. */
+/* Attach disk id and find its device nodes. The sysfs entries and the
+ * nodes may first be those of a disk just destroyed on the same target,
+ * still going away (opening its node gives ENXIO): look again until the
+ * block device opens. */
 static inline void vd_attach(struct vd *v)
 {
 	struct vmdisk_target t = {};
-	char dir[128], name[32];
+	char bdir[128], gdir[128], name[32];
 	struct stat st;
-	int ret, i;
+	int ret, i, fd = -1;
 
 	ret = vd_target_ioctl(v->ctl, VMDISK_IOC_ATTACH, v->id, &t);
 	TEST_ASSERT(ret == 0, "attach %u: %d", v->id, ret);
 	v->host = t.host;
-	snprintf(dir, sizeof(dir), "/sys/class/scsi_device/%u:0:%u:0/device/block",
+	snprintf(bdir, sizeof(bdir), "/sys/class/scsi_device/%u:0:%u:0/device/block",
 		 t.host, t.target);
-	TEST_ASSERT(vd_wait_entry(dir, name, sizeof(name), 10000) == 0,
-		    "no block device in %s", dir);
-	snprintf(v->sd, sizeof(v->sd), "/dev/%s", name);
-	snprintf(dir, sizeof(dir), "/sys/class/scsi_device/%u:0:%u:0/device/scsi_generic",
+	snprintf(gdir, sizeof(gdir), "/sys/class/scsi_device/%u:0:%u:0/device/scsi_generic",
 		 t.host, t.target);
-	TEST_ASSERT(vd_wait_entry(dir, name, sizeof(name), 10000) == 0,
-		    "no sg device in %s", dir);
-	snprintf(v->sg, sizeof(v->sg), "/dev/%s", name);
-	for (i = 0; i < 100 && (stat(v->sd, &st) || stat(v->sg, &st)); i++)
-		usleep(50000);
+	for (i = 0; i < 200 && fd < 0; i++) {
+		if (i)
+			usleep(50000);
+		TEST_ASSERT(vd_wait_entry(bdir, name, sizeof(name), 10000) == 0,
+			    "no block device in %s", bdir);
+		snprintf(v->sd, sizeof(v->sd), "/dev/%s", name);
+		TEST_ASSERT(vd_wait_entry(gdir, name, sizeof(name), 10000) == 0,
+			    "no sg device in %s", gdir);
+		snprintf(v->sg, sizeof(v->sg), "/dev/%s", name);
+		if (!stat(v->sd, &st) && !stat(v->sg, &st))
+			fd = open(v->sd, O_RDONLY | O_CLOEXEC);
+	}
+	TEST_ASSERT(fd >= 0, "open %s", v->sd);
+	close(fd);
 	v->sgfd = open(v->sg, O_RDWR | O_CLOEXEC);
 	TEST_ASSERT(v->sgfd >= 0, "open %s", v->sg);
 }
