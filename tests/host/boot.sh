@@ -73,10 +73,13 @@ boot_qemu() {
 			kill -KILL $qemu $pid 2>/dev/null
 			# QEMU's lock on its disk image goes when QEMU does, not
 			# timeout(1): the next boot on that image waits for it.
+			# A zombie main thread is not enough: its other threads
+			# hold the files until the last of them has exited.
 			for q in $qemu; do
 				i=0
-				while [ -e /proc/$q ] && ! grep -q '^State:.*Z' /proc/$q/status 2>/dev/null &&
-					[ $i -lt 300 ]; do
+				while [ -e /proc/$q ] && [ $i -lt 300 ] &&
+					{ ! grep -q '^State:.*Z' /proc/$q/status 2>/dev/null ||
+					  [ "$(ls /proc/$q/task 2>/dev/null | wc -l)" -gt 1 ]; }; do
 					sleep 0.1
 					i=$((i + 1))
 				done
