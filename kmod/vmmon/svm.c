@@ -622,8 +622,8 @@ static int svm_vcpu_run(struct vmm_vcpu *vcpu)
 
 /* ---- exits ---- */
 
-/* Step over the intercepted instruction, unless it raised an exception
- * (which ends any interrupt shadow, svm_in_shadow()). */
+/* Step over the intercepted instruction, unless it raised an exception;
+ * moving RIP ends any interrupt shadow over it (svm_in_shadow()). */
 static int svm_skip(struct vmm_vcpu *vcpu, int len, int ret)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
