@@ -43,27 +43,6 @@ static int vdisk_describe(struct vdisk *d, struct vmdisk_create *c,
 	return 0;
 }
 
-/* Put the chain's deltas on disk d, bottom up. */
-static int vdisk_deltas(int ctl, struct vdisk *d, const struct vmdk_chain *ch)
-{
-	struct vmdisk_snapshot s;
-	int i, ret;
-
-	for (i = ch->n - 1; i >= 0; i--) {
-		s = (struct vmdisk_snapshot){ .size = sizeof(s), .version = VMDISK_VERSION,
-					      .id = d->id, .fd = -1,
-					      .flags = VMDISK_SNAPSHOT_PATH };
-		strcpy(s.path, ch->deltas[i]);
-		if (ioctl(ctl, VMDISK_IOC_SNAPSHOT, &s) < 0) {
-			ret = -errno;
-			pr_err("scsi%d:%d: delta %s: %s", d->adapter, d->target,
-			       s.path, strerror(-ret));
-			return ret;
-		}
-	}
-	return 0;
-}
-
 /* A vmdisk disk on the configured file (flags: VMDISK_CREATE_*; renew:
  * its top will be written) and a front end on it. */
 static int vdisk_make(int ctl, struct vdisk *d, __u32 flags, bool renew)
@@ -71,6 +50,7 @@ static int vdisk_make(int ctl, struct vdisk *d, __u32 flags, bool renew)
 	struct vmdisk_create c = { .size = sizeof(c), .version = VMDISK_VERSION,
 				   .flags = VMDISK_CREATE_PATH | flags };
 	struct vmdisk_open_front o = { .size = sizeof(o), .version = VMDISK_VERSION };
+	char err[VMDK_ERR_MAX];
 	struct vmdk_chain ch;
 	int ret;
 
@@ -85,9 +65,11 @@ static int vdisk_make(int ctl, struct vdisk *d, __u32 flags, bool renew)
 		return ret;
 	}
 	d->id = c.id;
-	ret = vdisk_deltas(ctl, d, &ch);
-	if (ret)
+	ret = vmdk_stack(ctl, d->id, &ch, 0, err);
+	if (ret) {
+		pr_err("scsi%d:%d: %s", d->adapter, d->target, err);
 		return ret;	/* vdisk_close() destroys the disk */
+	}
 	o.id = c.id;
 	/* The handle owns the disk: if vmx dies, the kernel destroys it. */
 	o.flags = VMDISK_FRONT_OWNER;

@@ -167,6 +167,24 @@ static int vmdk_format(const char *path)
 	       VMDISK_FORMAT_RAW : VMDISK_FORMAT_VMDK_SPARSE;
 }
 
+int vmdk_stack(int ctl, uint32_t id, const struct vmdk_chain *ch, int top,
+	       char *err)
+{
+	struct vmdisk_snapshot s;
+	int i;
+
+	for (i = ch->n - 1; i >= top; i--) {
+		s = (struct vmdisk_snapshot){ .size = sizeof(s), .version = VMDISK_VERSION,
+					      .id = id, .fd = -1,
+					      .flags = VMDISK_SNAPSHOT_PATH };
+		strcpy(s.path, ch->deltas[i]);
+		if (ioctl(ctl, VMDISK_IOC_SNAPSHOT, &s) < 0)
+			return vmdk_err(err, -errno, "disk %u: delta %s: %s", id,
+					s.path, strerror(errno));
+	}
+	return 0;
+}
+
 int vmdk_descriptor_of(const char *extent, char *out)
 {
 	static const char *const sfx[] = { "-flat.vmdk", "-delta.vmdk" };

@@ -78,6 +78,11 @@ uint32_t vmdk_read_cid(const char *path);
 int vmdk_open_chain(const char *path, struct vmdisk_create *c,
 		    struct vmdk_chain *ch, char *err);
 
+/* Put the chain's deltas on disk id (VMDISK_IOC_SNAPSHOT on /dev/vmdisk
+ * ctl), bottom up, from the lowest to deltas[top]; 0 or a negative errno. */
+int vmdk_stack(int ctl, uint32_t id, const struct vmdk_chain *ch, int top,
+	       char *err);
+
 /* The descriptor that names extent: NAME.vmdk for NAME-flat.vmdk or
  * NAME-delta.vmdk when it exists, else extent itself. 0 if out holds a
  * descriptor (text, or a sparse extent's own), -ENOENT if not. */

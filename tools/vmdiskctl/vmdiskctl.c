@@ -234,14 +234,14 @@ static int cmd_mkflat(int argc, char **argv)
 	return ret;
 }
 
+/* A new empty delta on fd (path, for messages) on top of disk id. */
 static int snapshot_ioctl(int ctl, uint32_t id, int fd, const char *path)
 {
 	struct vmdisk_snapshot s = {
 		.size = sizeof(s), .version = VMDISK_VERSION, .id = id, .fd = fd,
-		.flags = fd < 0 ? VMDISK_SNAPSHOT_PATH : VMDISK_SNAPSHOT_NEW,
+		.flags = VMDISK_SNAPSHOT_NEW,
 	};
 
-	snprintf(s.path, sizeof(s.path), "%s", path);
 	if (ioctl(ctl, VMDISK_IOC_SNAPSHOT, &s) < 0) {
 		fprintf(stderr, "%s: disk %u: delta %s: %s\n", prog, id, path,
 			strerror(errno));
@@ -320,12 +320,12 @@ static int do_create(int ctl, int argc, char **argv, uint32_t *id)
 		fprintf(stderr, "%s: create %s: %s\n", prog, c.path, strerror(errno));
 		return 1;
 	}
-	while (n--)
-		if (snapshot_ioctl(ctl, c.id, -1, ch.deltas[n])) {
-			t.id = c.id;
-			ioctl(ctl, VMDISK_IOC_DESTROY, &t);
-			return 1;
-		}
+	if (vmdk_stack(ctl, c.id, &ch, 0, err)) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		t.id = c.id;
+		ioctl(ctl, VMDISK_IOC_DESTROY, &t);
+		return 1;
+	}
 	*id = c.id;
 	return 0;
 }
@@ -528,9 +528,10 @@ static int cmd_commit(int ctl, const char *desc)
 		goto err_cowd;
 	}
 	/* The handle owns the disk: closing it destroys the disk. */
-	for (ret = 0, i = ch.n - 1; !ret && i > 0; i--)
-		ret = snapshot_ioctl(ctl, c.id, -1, ch.deltas[i]);
-	if (!ret && vmdk_commit(front, cowd, top, &grains, err)) {
+	ret = vmdk_stack(ctl, c.id, &ch, 1, err);
+	if (ret)
+		fprintf(stderr, "%s: %s\n", prog, err);
+	else if (vmdk_commit(front, cowd, top, &grains, err)) {
 		fprintf(stderr, "%s: %s; %s is left as it was\n", prog, err, desc);
 		ret = -1;
 	}
