@@ -9,12 +9,24 @@
  * COMMAND_STATUS tells its result (-1: not supported). SETUP_RINGS hands
  * over a rings-state page and the pages of a request ring (128-byte
  * descriptors) and a completion ring (32-byte ones) in guest memory. The
- * guest produces requests and writes a kick register; every request is
- * then executed here, synchronously, through the disk's vmdisk front
- * handle straight into guest RAM, and completed in the completion ring,
- * with INTx raised while an unmasked interrupt-status bit is set. No MSI
- * or MSI-X capability: the driver falls back to INTx. No message ring (no
- * hot plug) and no request coalescing threshold.
+ * guest produces requests and writes a kick register. No MSI or MSI-X
+ * capability: the driver falls back to INTx, raised while an unmasked
+ * interrupt-status bit is set. No message ring (no hot plug) and no
+ * request coalescing threshold.
+ *
+ * Requests run on the adapter's I/O workers, not on the vCPU that kicked:
+ * a kick only wakes them, and the vCPU goes back to the guest at once.
+ * A worker takes the next request off the ring (waking another worker if
+ * more are queued), executes it through the disk's vmdisk front handle
+ * straight into guest RAM (SUBMIT, without vm->lock), and posts its
+ * completion, so up to PVSCSI_WORKERS commands
+ * are in flight at a time, completing in any order as SIMPLE-tagged SCSI
+ * commands may. An ORDERED-tagged request waits for those before it and
+ * holds back those after it. A request is taken only while the completion
+ * ring has room for it and for every one in flight. Every adapter command
+ * (reset, abort, ring setup) first waits until nothing is in flight: once
+ * it returns, each request taken before it has its completion in the ring,
+ * which is what the driver's reset and abort handlers look for.
  *
  * Everything the guest wrote is copied before use and checked: ring
  * indexes are masked into the rings, addresses and lengths must lie in
@@ -23,6 +35,7 @@
  * guest RAM.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +43,7 @@
 #include "pvscsi.h"
 
 #define PVSCSI_BAR_SIZE		0x8000
+#define PVSCSI_WORKERS		8	/* commands in flight per adapter */
 
 /* Registers (offsets in BAR 0). */
 enum {
@@ -67,6 +81,9 @@ enum {
 
 #define INTR_CMPL_0		(1u << 0)
 #define INTR_SUPPORTED		0xf
+
+/* Request tags (SAM task attributes as SCSI-2 queue tag messages). */
+#define TAG_ORDERED		0x22
 
 /* Request flags. */
 #define REQ_WITH_SG_LIST	(1u << 0)
@@ -133,6 +150,16 @@ struct pvscsi {
 	u64 state_gpa;
 	u32 req_pages, cmp_pages;
 	u64 req_gpa[RINGS_MAX_PAGES], cmp_gpa[RINGS_MAX_PAGES];
+
+	/* The I/O workers; all of this under vm->lock as well. */
+	pthread_t worker[PVSCSI_WORKERS];
+	unsigned int nr_workers;
+	pthread_cond_t work;	/* a kick, room in the rings, or the end */
+	pthread_cond_t idle;	/* nothing in flight any more */
+	u32 inflight;		/* taken off the ring, not yet completed */
+	u32 drainers;		/* commands waiting for inflight to reach 0 */
+	bool ordered;		/* an ORDERED request is in flight */
+	bool stop;
 };
 
 static void pvscsi_update_irq(struct pvscsi *s)
@@ -258,40 +285,102 @@ static void pvscsi_execute(struct pvscsi *s, const struct pvscsi_req *r,
 	c->data_len = r->data_len - sub.resid;
 }
 
-/* Run every request the guest produced, while the completion ring has room. */
-static void pvscsi_kick(struct pvscsi *s)
+/* --- Workers --------------------------------------------------------- */
+
+static void *pvscsi_slot(struct pvscsi *s, const u64 *gpa, u32 idx, u32 per_page,
+			 u32 size)
 {
-	u32 *st = pvscsi_state(s), req_n, cmp_n, budget;
+	return guest_ptr(s->vm, gpa[idx / per_page] + (idx % per_page) * size, size);
+}
+
+/* Take the next request off the ring, if one may start now. */
+static bool pvscsi_take(struct pvscsi *s, struct pvscsi_req *r)
+{
+	u32 *st = pvscsi_state(s), req_n, cmp_n, cons, prod, room;
+	void *slot;
+
+	if (!st || s->drainers || s->ordered || s->stop)
+		return false;
+	req_n = s->req_pages * REQS_PER_PAGE;
+	cmp_n = s->cmp_pages * CMPS_PER_PAGE;
+	cons = rd_idx(&st[RS_REQ_CONS]);
+	prod = rd_idx(&st[RS_REQ_PROD]);
+	room = cmp_n - (rd_idx(&st[RS_CMP_PROD]) - rd_idx(&st[RS_CMP_CONS]));
+	if (cons == prod || room > cmp_n || room <= s->inflight)
+		return false;
+	slot = pvscsi_slot(s, s->req_gpa, cons & (req_n - 1), REQS_PER_PAGE, sizeof(*r));
+	if (!slot)
+		return false;
+	memcpy(r, slot, sizeof(*r));
+	if (r->tag == TAG_ORDERED) {
+		if (s->inflight)
+			return false;
+		s->ordered = true;
+	}
+	wr_idx(&st[RS_REQ_CONS], cons + 1);
+	s->inflight++;
+	if (cons + 1 != prod)		/* more: wake the next worker */
+		pthread_cond_signal(&s->work);
+	return true;
+}
+
+/* Post one completion (room was kept for it) and raise the interrupt. */
+static void pvscsi_complete(struct pvscsi *s, const struct pvscsi_req *r,
+			    const struct pvscsi_cmp *c)
+{
+	u32 *st = pvscsi_state(s), cprod, cmp_n;
+	void *slot;
+
+	if (st) {
+		cmp_n = s->cmp_pages * CMPS_PER_PAGE;
+		cprod = rd_idx(&st[RS_CMP_PROD]);
+		slot = pvscsi_slot(s, s->cmp_gpa, cprod & (cmp_n - 1), CMPS_PER_PAGE,
+				   sizeof(*c));
+		if (slot) {
+			memcpy(slot, c, sizeof(*c));
+			wr_idx(&st[RS_CMP_PROD], cprod + 1);
+			s->intr_status |= INTR_CMPL_0;
+		}
+	}
+	if (r->tag == TAG_ORDERED) {	/* those held back may start */
+		s->ordered = false;
+		pthread_cond_broadcast(&s->work);
+	}
+	if (!--s->inflight)
+		pthread_cond_broadcast(&s->idle);
+	pvscsi_update_irq(s);
+}
+
+static void *pvscsi_worker(void *opaque)
+{
+	struct pvscsi *s = opaque;
+	pthread_mutex_t *lock = &s->vm->lock;
 	struct pvscsi_req r;
 	struct pvscsi_cmp c;
 
-	if (!st)
-		return;
-	req_n = s->req_pages * REQS_PER_PAGE;
-	cmp_n = s->cmp_pages * CMPS_PER_PAGE;
-	for (budget = req_n; budget; budget--) {
-		u32 cons = rd_idx(&st[RS_REQ_CONS]), prod = rd_idx(&st[RS_REQ_PROD]);
-		u32 cprod = rd_idx(&st[RS_CMP_PROD]), i, j;
-		void *slot, *cslot;
-
-		if (cons == prod || cprod - rd_idx(&st[RS_CMP_CONS]) >= cmp_n)
-			break;
-		i = cons & (req_n - 1);
-		slot = guest_ptr(s->vm, s->req_gpa[i / REQS_PER_PAGE] +
-				 (i % REQS_PER_PAGE) * sizeof(r), sizeof(r));
-		j = cprod & (cmp_n - 1);
-		cslot = guest_ptr(s->vm, s->cmp_gpa[j / CMPS_PER_PAGE] +
-				  (j % CMPS_PER_PAGE) * sizeof(c), sizeof(c));
-		if (!slot || !cslot)
-			break;
-		memcpy(&r, slot, sizeof(r));
+	pthread_mutex_lock(lock);
+	while (!s->stop) {
+		if (!pvscsi_take(s, &r)) {
+			pthread_cond_wait(&s->work, lock);
+			continue;
+		}
+		pthread_mutex_unlock(lock);
 		pvscsi_execute(s, &r, &c);
-		memcpy(cslot, &c, sizeof(c));
-		wr_idx(&st[RS_CMP_PROD], cprod + 1);
-		wr_idx(&st[RS_REQ_CONS], cons + 1);
-		s->intr_status |= INTR_CMPL_0;
+		pthread_mutex_lock(lock);
+		pvscsi_complete(s, &r, &c);
 	}
-	pvscsi_update_irq(s);
+	pthread_mutex_unlock(lock);
+	return NULL;
+}
+
+/* Under vm->lock, from a vCPU: wait until every request taken is complete. */
+static void pvscsi_drain(struct pvscsi *s)
+{
+	s->drainers++;
+	while (s->inflight)
+		pthread_cond_wait(&s->idle, &s->vm->lock);
+	if (!--s->drainers)
+		pthread_cond_broadcast(&s->work);
 }
 
 /* --- Commands -------------------------------------------------------- */
@@ -395,6 +484,7 @@ static void pvscsi_run_command(struct pvscsi *s)
 	u32 cmd = s->cmd;
 
 	s->cmd = 0;
+	pvscsi_drain(s);
 	switch (cmd) {
 	case CMD_ADAPTER_RESET:
 		pvscsi_reset(s);
@@ -409,8 +499,8 @@ static void pvscsi_run_command(struct pvscsi *s)
 		s->cmd_status = pvscsi_config(s);
 		break;
 	default:
-		/* Requests run to completion at each kick: nothing is in
-		 * flight to reset or abort. */
+		/* Bus and device resets, aborts: what they would end has been
+		 * drained above, and its completion is in the ring. */
 		s->cmd_status = 0;
 		break;
 	}
@@ -456,17 +546,18 @@ static void pvscsi_write(struct pvscsi *s, u64 off, u32 v)
 	case REG_COMMAND_DATA:
 		pvscsi_command_data(s, v);
 		break;
-	case REG_INTR_STATUS:
+	case REG_INTR_STATUS:	/* completions consumed: maybe room again */
 		s->intr_status &= ~v;
 		pvscsi_update_irq(s);
+		pthread_cond_signal(&s->work);
 		break;
 	case REG_INTR_MASK:
 		s->intr_mask = v & INTR_SUPPORTED;
 		pvscsi_update_irq(s);
 		break;
 	case REG_KICK_NON_RW_IO:
-	case REG_KICK_RW_IO:
-		pvscsi_kick(s);
+	case REG_KICK_RW_IO:		/* each worker that takes one wakes another */
+		pthread_cond_signal(&s->work);
 		break;
 	}
 }
@@ -508,6 +599,42 @@ static void pvscsi_mmio(struct pci_dev *dev, int bar, u64 off, u8 *data, int len
 
 /* --- Setup ----------------------------------------------------------- */
 
+static void pvscsi_stop(struct pvscsi *s)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&s->vm->lock);
+	s->stop = true;
+	pthread_cond_broadcast(&s->work);
+	pthread_mutex_unlock(&s->vm->lock);
+	for (i = 0; i < s->nr_workers; i++)	/* each ends its command first */
+		pthread_join(s->worker[i], NULL);
+	s->nr_workers = 0;
+}
+
+static void pvscsi_free(struct pvscsi *s)
+{
+	pvscsi_stop(s);
+	pthread_cond_destroy(&s->work);
+	pthread_cond_destroy(&s->idle);
+	free(s);
+}
+
+static int pvscsi_start(struct pvscsi *s)
+{
+	int ret;
+
+	for (; s->nr_workers < PVSCSI_WORKERS; s->nr_workers++) {
+		ret = pthread_create(&s->worker[s->nr_workers], NULL, pvscsi_worker, s);
+		if (ret) {
+			pr_err("pvscsi%d: cannot start an I/O worker: %s", s->adapter,
+			       strerror(ret));
+			return -ret;
+		}
+	}
+	return 0;
+}
+
 static int pvscsi_create(struct vm *vm, int x)
 {
 	struct pvscsi *s = calloc(1, sizeof(*s));
@@ -517,14 +644,18 @@ static int pvscsi_create(struct vm *vm, int x)
 		return -ENOMEM;
 	s->vm = vm;
 	s->adapter = x;
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->idle, NULL);
 	pci_dev_init(&s->pci, "pvscsi", 0x15ad, 0x07c0, 0x010000, 0x15ad, 0x07c0);
 	s->pci.cfg[0x08] = 0x02;	/* revision */
 	s->pci.opaque = s;
 	ret = pci_set_bar(&s->pci, 0, PVSCSI_BAR_SIZE, false, pvscsi_mmio);
 	if (!ret)
+		ret = pvscsi_start(s);
+	if (!ret)
 		ret = pci_register(vm, &s->pci);
 	if (ret) {
-		free(s);
+		pvscsi_free(s);
 		return ret;
 	}
 	vm->pvscsi[x] = s;
@@ -545,12 +676,14 @@ int pvscsi_init(struct vm *vm)
 	return 0;
 }
 
+/* After the vCPUs stopped: the workers end what they took, then go. */
 void pvscsi_exit(struct vm *vm)
 {
 	int x;
 
 	for (x = 0; x < CONFIG_SCSI_ADAPTERS; x++) {
-		free(vm->pvscsi[x]);
+		if (vm->pvscsi[x])
+			pvscsi_free(vm->pvscsi[x]);
 		vm->pvscsi[x] = NULL;
 	}
 }

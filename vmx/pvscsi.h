@@ -14,8 +14,9 @@
  * when vmx ends, the disk's fileName in the .vmx names the new delta.
  *
  * pvscsi.c: one VMware PVSCSI adapter per scsiX.present, on the PCI bus.
- * Commands are executed synchronously when the guest kicks, on the vCPU
- * thread that trapped (with vm->lock held), straight into guest RAM.
+ * Commands run on the adapter's I/O worker threads, which a kick wakes,
+ * straight into guest RAM and without vm->lock; completions come in any
+ * order (pvscsi.c's header comment).
  */
 #ifndef VMX_PVSCSI_H
 #define VMX_PVSCSI_H

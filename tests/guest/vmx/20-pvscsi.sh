@@ -8,6 +8,13 @@
 # file again. The disk's identity (unit serial number, WWID) is the same
 # in all three boots, /proc/vmware/disk names vmx as its front end while
 # the VM runs, and nothing is left there after vmx ends.
+# With VMX_DISK_LAT=NS the disk's file lies on ext4 over a device that
+# takes NS ns per request (null_blk), and the guest first reads 8 MiB
+# with one direct read, which its block layer splits into several SCSI
+# commands issued at once: vmx must have them in flight together (its I/O
+# workers, each blocked in its own SUBMIT), not one after the other on the
+# vCPU. VMX_VCPUS: the guest's vCPUs (default 1; more boot it with its
+# local APICs and I/O APIC).
 . /vmw/lib.sh
 P=/vmw/payload
 [ -x $P/vmx ] && [ -f $P/vmlinuz ] || skip "no vmx payload (vmx/mkpayload.sh)"
@@ -30,10 +37,29 @@ fi
 FMT=${VMX_DISK_FORMAT:-raw}
 MODE=${VMX_DISK_MODE:-persistent}
 T=/tmp/vmx-scsi-$FMT-$MODE
+LAT=${VMX_DISK_LAT:-}
+if [ -n "$LAT" ]; then
+	[ $FMT = raw ] || fail "VMX_DISK_LAT is for raw disks"
+	vmw_stock null_blk && rmmod null_blk && vmw_stock crc32c_generic && vmw_stock ext4 ||
+		skip "stock null_blk or ext4 missing"
+	insmod $VMW_STOCK/null_blk.ko nr_devices=1 queue_mode=2 memory_backed=1 \
+		irqmode=2 completion_nsec=$LAT gb=1 bs=4096 || fail "insmod null_blk"
+	mkdir -p /mnt/vmx-lat
+	mke2fs -q /dev/nullb0 && mount -t ext4 /dev/nullb0 /mnt/vmx-lat ||
+		{ rmmod null_blk; fail "ext4 on null_blk"; }
+	# (A killed vmx's disk lets go of its file a moment after it exits.)
+	trap 'kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+		for i in 1 2 3 4 5; do umount /mnt/vmx-lat 2>/dev/null && break; sleep 1; done
+		rmmod null_blk' EXIT
+	T=/mnt/vmx-lat/vmx-scsi
+	note "the disk's file on ext4 over null_blk, $((LAT / 1000000)) ms per request"
+fi
 rm -rf $T && mkdir -p $T
 case $FMT in
 raw)	DISK=$T/disk.img
-	dd if=/dev/zero of=$DISK bs=1M count=0 seek=64 2>/dev/null || fail "make $DISK" ;;
+	# Allocated where the device is slow: holes would read without it.
+	if [ -n "$LAT" ]; then dd if=/dev/zero of=$DISK bs=1M count=64 2>/dev/null
+	else dd if=/dev/zero of=$DISK bs=1M count=0 seek=64 2>/dev/null; fi || fail "make $DISK" ;;
 vmdk)	DISK=$T/disk.vmdk
 	command -v vmdiskctl >/dev/null || skip "vmdiskctl not in this image"
 	vmdiskctl mkvmdk $DISK 64M || fail "vmdiskctl mkvmdk $DISK" ;;
@@ -47,15 +73,17 @@ delta)	# A snapshot's delta on a sparse base, named by its descriptor.
 	cid0=$(grep -o '^CID=.*' $DISK) ;;
 *)	fail "unknown VMX_DISK_FORMAT '$FMT'" ;;
 esac
+APIC="nolapic noapic"
+[ "${VMX_VCPUS:-1}" -gt 1 ] && APIC=
 cat > $T/guest.vmx <<EOC
 .encoding = "UTF-8"
 displayName = "scsi test ($FMT)"
 guestOS = "debian12-64"
 memsize = "256"
-numvcpus = "1"
+numvcpus = "${VMX_VCPUS:-1}"
 kernel = "$P/vmlinuz"
 initrd = "$P/guest.cpio.gz"
-cmdline = "console=ttyS0 earlyprintk=ttyS0 reboot=k panic=-1 nolapic noapic nokaslr tsc=reliable no_timer_check mitigations=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
+cmdline = "console=ttyS0 earlyprintk=ttyS0 reboot=k panic=-1 $APIC nokaslr tsc=reliable no_timer_check mitigations=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=conf1 rdinit=/init"
 scsi0.present = "TRUE"
 scsi0.virtualDev = "pvscsi"
 scsi0:3.present = "TRUE"
@@ -176,9 +204,40 @@ hostile() {
 	ask PROBE2 60 'echo alive'
 }
 
+# One 8 MiB direct read, of blocks the host has not cached: count the vmx
+# threads blocked in a SUBMIT on the disk's front handle meanwhile.
+parallel() {
+	fd=
+	for f in /proc/$pid/fd/*; do
+		[ "$(readlink $f)" = "anon_inode:[vmdisk-front]" ] && fd=${f##*/}
+	done
+	[ -n "$fd" ] || { kill -KILL $pid; fail "vmx holds no vmdisk front handle"; }
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	echo 't0=$(cut -d" " -f1 /proc/uptime); dd if=/dev/sda of=/dev/null bs=8M count=1 skip=1 iflag=direct 2>/dev/null; echo VMX-PAR""=$t0=$(cut -d" " -f1 /proc/uptime)=END' >&3
+	max=0 i=0
+	while [ "$(count 'VMX-PAR=.*=END')" = 0 ]; do
+		kill -0 $pid 2>/dev/null || { show; fail "vmx exited during the parallel reads"; }
+		[ $i -ge 1200 ] && { show; kill -KILL $pid; fail "the parallel reads did not end in 60 s"; }
+		n=0
+		for t in /proc/$pid/task/*; do
+			set -- $(cat $t/syscall 2>/dev/null)
+			[ "${1:-}" = 16 ] && [ "$(($2))" = "$fd" ] && n=$((n + 1))
+		done
+		[ $n -gt $max ] && max=$n
+		usleep 50000
+		i=$((i + 1))
+	done
+	set -- $(tr -d '\r' < $T/out | grep -a -o 'VMX-PAR=[0-9.]*=[0-9.]*=END' | tail -1 | tr = ' ')
+	note "an 8 MiB read: at most $max SUBMITs in flight together; the guest waited $2 -> $3 s"
+	[ $max -ge 2 ] || { show; kill -KILL $pid; fail "the guest's commands ran one at a time in vmx ($max)"; }
+}
+
 # Run 1, boot 1: find the disk, make a file system, write a file.
 start
 ready 1
+cpus=$(tr -d '\r' < $T/out | grep -a -o 'VMX-GUEST-READY [^ ]* cpus=[0-9]*' | tail -1)
+[ "${cpus##*=}" = "${VMX_VCPUS:-1}" ] || { show; kill -KILL $pid; fail "the guest runs on ${cpus##*=} CPUs, want ${VMX_VCPUS:-1}"; }
 grep -a -q 'VMX-SCSI-MODULES' $T/out || { show; kill -KILL $pid; fail "the guest saw no PVSCSI adapter"; }
 identity 1
 id1=$id
@@ -188,6 +247,7 @@ VMware_Virtual_disk_/VMD*/*) ;;
 esac
 grep -q "^frontend vmx:$pid scsi0:3$" /proc/vmware/disk/*/status ||
 	{ cat /proc/vmware/disk/*/status; kill -KILL $pid; fail "no vmx front end in /proc/vmware/disk"; }
+[ -n "$LAT" ] && parallel
 if [ $FMT = delta ]; then	# a snapshot of the running VM's disk
 	vid=$(grep -l "^frontend vmx:$pid scsi0:3$" /proc/vmware/disk/*/status | cut -d/ -f5)
 	vmdiskctl snapshot $vid $T/snap.vmdk >/dev/null ||
