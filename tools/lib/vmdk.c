@@ -251,7 +251,7 @@ static int vmdk_step(char *cur, const struct vmdk_descriptor *d,
 int vmdk_open_chain(const char *path, struct vmdisk_create *c,
 		    struct vmdk_chain *ch, char *err)
 {
-	static char seen[VMDISK_MAX_CHAIN + 1][PATH_MAX];
+	char seen[VMDISK_MAX_CHAIN + 1][VMDISK_PATH_MAX];	/* 4 KiB */
 	char cur[VMDISK_PATH_MAX], real[PATH_MAX];
 	struct vmdk_descriptor d;
 	int fmt, i, ret;
