@@ -115,6 +115,7 @@ static void vm_dump(struct vm *vm)
 	pic_dump(vm);
 	ioapic_dump(vm);
 	serial_dump(vm);
+	pvscsi_dump(vm);
 }
 
 static void on_signal(struct vm *vm, int sfd)

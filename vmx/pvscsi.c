@@ -676,6 +676,27 @@ int pvscsi_init(struct vm *vm)
 	return 0;
 }
 
+/* SIGUSR2, under vm->lock: where each adapter's requests are. */
+void pvscsi_dump(struct vm *vm)
+{
+	int x;
+
+	for (x = 0; x < CONFIG_SCSI_ADAPTERS; x++) {
+		struct pvscsi *s = vm->pvscsi[x];
+		u32 *st = s ? pvscsi_state(s) : NULL;
+
+		if (!s)
+			continue;
+		pr_info("dump: pvscsi%d: intr %#x mask %#x, %u in flight, %u draining%s%s",
+			x, s->intr_status, s->intr_mask, s->inflight, s->drainers,
+			s->ordered ? ", ORDERED in flight" : "", st ? "" : ", no rings");
+		if (st)
+			pr_info("dump: pvscsi%d: requests prod %u cons %u, completions prod %u cons %u",
+				x, rd_idx(&st[RS_REQ_PROD]), rd_idx(&st[RS_REQ_CONS]),
+				rd_idx(&st[RS_CMP_PROD]), rd_idx(&st[RS_CMP_CONS]));
+	}
+}
+
 /* After the vCPUs stopped: the workers end what they took, then go. */
 void pvscsi_exit(struct vm *vm)
 {

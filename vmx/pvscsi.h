@@ -45,6 +45,8 @@ int vdisks_init(struct vm *vm);
 void vdisks_exit(struct vm *vm);
 int pvscsi_init(struct vm *vm);
 void pvscsi_exit(struct vm *vm);
+/* SIGUSR2's dump, under vm->lock: interrupt state and ring indexes. */
+void pvscsi_dump(struct vm *vm);
 
 /* The disk at scsiX:Y, or NULL. */
 struct vdisk *vdisk_get(struct vm *vm, int adapter, int target);

@@ -221,6 +221,9 @@ static void test_parallel(void)
 	CHECK(WAIT_FOR(active == 8), "8 commands in flight at once");
 	CHECK(get(CMP_PROD) == 0 && irq() == 0, "nothing completed yet");
 	CHECK(get(REQ_CONS) == 8, "8 taken, the ninth left in the ring");
+	pthread_mutex_lock(&vm.lock);
+	pvscsi_dump(&vm);			/* SIGUSR2's lines, meanwhile */
+	pthread_mutex_unlock(&vm.lock);
 	release(5);
 	CHECK(cmp_prod_is(1) && completed(0) == 105, "the one released first completes first");
 	CHECK(irq() == 1, "completion raises INTx");
