@@ -4,17 +4,7 @@
 #include <string.h>
 
 #include "config.h"
-
-static int passed, failed;
-
-#define CHECK(cond, name) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: %s: %s\n", __FILE__, __LINE__, name, #cond); \
-	}								\
-} while (0)
+#include "unit.h"
 
 #define BASE "memsize = \"256\"\nkernel = \"/boot/vmlinuz\"\n"
 
@@ -353,6 +343,5 @@ int main(void)
 	test_update();
 	test_nics();
 	test_bad_nics();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return unit_done();
 }

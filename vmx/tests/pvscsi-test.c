@@ -14,43 +14,14 @@
 
 #include "../pci.h"
 #include "../pvscsi.h"
-
-int vmx_debug;
-static int passed, failed, irq_level;
-
-#define CHECK(cond, name) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: %s: %s\n", __FILE__, __LINE__, name, #cond); \
-	}								\
-} while (0)
+#define UNIT_VM_STUBS
+#include "unit.h"
 
 static struct vm vm;
 
-/* --- What the rest of vmx provides ----------------------------------- */
+/* --- What the rest of vmx provides (and unit.h does not) ------------ */
 
-#define RAM (64 * 1024)
-void *guest_ptr(struct vm *v, u64 gpa, u64 len)
-{
-	if (gpa + len < gpa || gpa + len > v->ram_size)
-		return NULL;
-	return (u8 *)v->ram + gpa;
-}
-
-void irq_line(struct vm *v, int irq, int level)
-{
-	(void)v; (void)irq;
-	irq_level = level;
-}
-
-int ioport_register(struct vm *v, u16 base, u16 len, io_fn fn, void *opaque,
-		    const char *name)
-{
-	(void)v; (void)base; (void)len; (void)fn; (void)opaque; (void)name;
-	return 0;
-}
+#define RAM (64 * 1024)		/* guest RAM */
 
 /* The disk at target 0: command N (cdb[1]) runs until release(N). */
 static struct vdisk disk0 = { .fd = 0 };
@@ -138,7 +109,7 @@ static int irq(void)
 	int level;
 
 	pthread_mutex_lock(&vm.lock);
-	level = irq_level;
+	level = unit_irq_level;
 	pthread_mutex_unlock(&vm.lock);
 	return level;
 }
@@ -343,6 +314,5 @@ int main(void)
 	pvscsi_exit(&vm);
 	pci_exit(&vm);
 	free(vm.ram);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return unit_done();
 }

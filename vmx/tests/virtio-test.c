@@ -9,40 +9,11 @@
 #include <string.h>
 
 #include "../virtio_pci.h"
+#define UNIT_VM_STUBS
+#include "unit.h"
 
-int vmx_debug;
-static int passed, failed, irq_level, notified = -1;
-
-#define CHECK(cond, name) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: %s: %s\n", __FILE__, __LINE__, name, #cond); \
-	}								\
-} while (0)
-
-/* What the rest of vmx provides. */
-#define RAM (1024 * 1024)
-void *guest_ptr(struct vm *vm, u64 gpa, u64 len)
-{
-	if (gpa + len < gpa || gpa + len > vm->ram_size)
-		return NULL;
-	return (u8 *)vm->ram + gpa;
-}
-
-void irq_line(struct vm *vm, int irq, int level)
-{
-	(void)vm; (void)irq;
-	irq_level = level;
-}
-
-int ioport_register(struct vm *vm, u16 base, u16 len, io_fn fn, void *opaque,
-		    const char *name)
-{
-	(void)vm; (void)base; (void)len; (void)fn; (void)opaque; (void)name;
-	return 0;
-}
+#define RAM (1024 * 1024)	/* guest RAM */
+static int notified = -1;
 
 static void t_notify(struct virtio_dev *vdev, unsigned int q)
 {
@@ -173,16 +144,16 @@ static void test_good(void)
 	memcpy(&v, ram(USED + 8), 4);
 	CHECK(v == 5, "used len");
 	virtq_notify(&vdev, 0);
-	CHECK(irq_level == 1, "interrupt raised");
+	CHECK(unit_irq_level == 1, "interrupt raised");
 	CHECK(rd(0x1000, 1) == 1, "ISR: queue");
-	CHECK(irq_level == 0 && rd(0x1000, 1) == 0, "ISR read clears and lowers");
+	CHECK(unit_irq_level == 0 && rd(0x1000, 1) == 0, "ISR read clears and lowers");
 	wr(0x3000 + 4, 2, 1);
 	CHECK(notified == -1, "notify of a disabled queue ignored");
 	wr(0x3000, 2, 0);
 	CHECK(notified == 0, "notify queue 0");
 	*(u16 *)ram(AVAIL) = 1;		/* VRING_AVAIL_F_NO_INTERRUPT */
 	virtq_notify(&vdev, 0);
-	CHECK(irq_level == 0, "interrupt suppressed by the driver");
+	CHECK(unit_irq_level == 0, "interrupt suppressed by the driver");
 }
 
 /* A hostile chain: the device needs a reset and leaves the queue alone. */
@@ -194,7 +165,7 @@ static void hostile(const char *name, void (*setup)(void))
 	setup();
 	CHECK(virtq_pop(&vdev, 0, &e) < 0, name);
 	CHECK(rd(0x14, 1) & VIRTIO_STATUS_NEEDS_RESET, name);
-	CHECK(irq_level == 1 && (rd(0x1000, 1) & 2), name);	/* config change */
+	CHECK(unit_irq_level == 1 && (rd(0x1000, 1) & 2), name);	/* config change */
 	CHECK(virtq_pop(&vdev, 0, &e) == 0, name);
 }
 
@@ -286,6 +257,5 @@ int main(void)
 	test_hostile();
 	pci_exit(&vm);
 	free(vm.ram);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return unit_done();
 }
