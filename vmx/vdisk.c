@@ -35,11 +35,15 @@ static int vdisk_describe(struct vdisk *d, struct vmdisk_create *c,
 		pr_err("scsi%d:%d: %s", d->adapter, d->target, err);
 		return ret;
 	}
-	if (ch->n && (c->flags & (VMDISK_CREATE_NONPERSISTENT | VMDISK_CREATE_READONLY))) {
+	if (ch->n && (c->flags & VMDISK_CREATE_NONPERSISTENT)) {
 		pr_err("scsi%d:%d: %s: a disk with deltas (snapshots) opens persistent or undoable only",
 		       d->adapter, d->target, path);
 		return -EINVAL;
 	}
+	/* Under vmdisk's temporary delta or a redo log, an RDONLY base is
+	 * only read: not a read-only disk. */
+	if (c->flags & (VMDISK_CREATE_NONPERSISTENT | VMDISK_CREATE_BASE))
+		c->flags &= ~VMDISK_CREATE_READONLY;
 	return 0;
 }
 
@@ -184,7 +188,9 @@ static int vdisk_open(struct vdisks *ds, struct vdisk *d)
 	bool nonpersistent = mode == CONFIG_DISK_NONPERSISTENT ||
 			     mode == CONFIG_DISK_IND_NONPERSISTENT;
 
-	ret = vdisk_make(ds->ctl, d, nonpersistent ? VMDISK_CREATE_NONPERSISTENT : 0,
+	/* Undoable: the base is only read, under the redo log. */
+	ret = vdisk_make(ds->ctl, d, nonpersistent ? VMDISK_CREATE_NONPERSISTENT :
+			 mode == CONFIG_DISK_UNDOABLE ? VMDISK_CREATE_BASE : 0,
 			 !nonpersistent && mode != CONFIG_DISK_UNDOABLE);
 	if (!ret && mode == CONFIG_DISK_UNDOABLE)
 		ret = vdisk_redo_open(ds->ctl, d);

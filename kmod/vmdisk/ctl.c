@@ -32,7 +32,7 @@ static int vmdisk_ctl_copy_in(void *dst, size_t size, void __user *arg)
 
 static struct file *vmdisk_ctl_backing(const struct vmdisk_create *req)
 {
-	int mode = req->flags & (VMDISK_CREATE_READONLY |
+	int mode = req->flags & (VMDISK_CREATE_READONLY | VMDISK_CREATE_BASE |
 				 VMDISK_CREATE_NONPERSISTENT) ? O_RDONLY : O_RDWR;
 
 	if (req->flags & VMDISK_CREATE_PATH) {
@@ -60,8 +60,8 @@ static long vmdisk_ctl_create(void __user *arg)
 	ret = -EINVAL;
 	if ((req->flags & ~VMDISK_CREATE_FLAGS) || req->reserved || req->id)
 		goto out;
-	if ((req->flags & VMDISK_CREATE_READONLY) &&
-	    (req->flags & VMDISK_CREATE_NONPERSISTENT))
+	if (hweight32(req->flags & (VMDISK_CREATE_READONLY | VMDISK_CREATE_BASE |
+				    VMDISK_CREATE_NONPERSISTENT)) > 1)
 		goto out;
 	file = vmdisk_ctl_backing(req);
 	if (IS_ERR(file)) {

@@ -66,7 +66,8 @@ static struct vmdisk_backend *vmdisk_open_backend(struct file *file,
 		return ERR_PTR(-EINVAL);
 	if (!(file->f_mode & FMODE_CAN_READ))
 		return ERR_PTR(-EBADF);
-	if (!(req->flags & (VMDISK_CREATE_READONLY | VMDISK_CREATE_NONPERSISTENT)) &&
+	if (!(req->flags & (VMDISK_CREATE_READONLY | VMDISK_CREATE_BASE |
+			    VMDISK_CREATE_NONPERSISTENT)) &&
 	    !(file->f_mode & FMODE_CAN_WRITE))
 		return ERR_PTR(-EBADF);
 	switch (req->format) {
@@ -203,7 +204,8 @@ int vmdisk_create(struct file *file, const struct vmdisk_create *req)
 	spin_lock_init(&disk->state_lock);
 	disk->block_shift = ilog2(req->block_size ? req->block_size : 512);
 	disk->nr_blocks = capacity >> disk->block_shift;
-	disk->readonly = req->flags & VMDISK_CREATE_READONLY;
+	disk->ro_base = req->flags & VMDISK_CREATE_BASE;
+	disk->readonly = req->flags & (VMDISK_CREATE_READONLY | VMDISK_CREATE_BASE);
 	disk->format = req->format;
 	disk->offset = req->offset;
 	disk->wce = true;
@@ -241,7 +243,7 @@ int vmdisk_snapshot(struct vmdisk *disk, struct file *file, bool fresh)
 	int ret;
 
 	lockdep_assert_held(&vmdisk_table_lock);
-	if (disk->readonly || disk->nonpersistent ||
+	if ((disk->readonly && !disk->ro_base) || disk->nonpersistent ||
 	    !S_ISREG(file_inode(file)->i_mode))
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_CAN_READ) || !(file->f_mode & FMODE_CAN_WRITE))
@@ -257,6 +259,7 @@ int vmdisk_snapshot(struct vmdisk *disk, struct file *file, bool fresh)
 				disk->nr_blocks << disk->block_shift);
 	if (ret)
 		goto out;
+	disk->readonly = false;		/* a ro_base disk now has a delta */
 	vmdisk_set_path(disk, file);
 	ret = disk->depth;
 out:

@@ -30,8 +30,11 @@ struct vmdisk {
 	char serial[16];		/* VPD 0x80 */
 	char path[VMDISK_PATH_MAX];	/* the top layer's file */
 	bool nonpersistent;
+	bool ro_base;			/* VMDISK_CREATE_BASE: the base is
+					 * open read-only */
 	/* The chain: be is the top; commands hold be_lock for reading,
-	 * VMDISK_IOC_SNAPSHOT changes be and depth with it held for writing. */
+	 * VMDISK_IOC_SNAPSHOT changes be, depth and (on a ro_base disk)
+	 * readonly with it held for writing. */
 	struct rw_semaphore be_lock;
 	struct vmdisk_backend *be;
 	u32 depth;			/* deltas above the base */

@@ -129,7 +129,7 @@ static int vmdk_relative(const char *path, const char *name, char *out, char *er
 
 /* The one FLAT/VMFS/SPARSE extent of a text descriptor, as a disk's base. */
 static int vmdk_base(const char *path, const struct vmdk_descriptor *d,
-		     struct vmdisk_create *c, char *err)
+		     struct vmdisk_create *c, struct vmdk_chain *ch, char *err)
 {
 	if (d->extents != 1)
 		return vmdk_err(err, -EINVAL, "%s: %s", path, d->extents ?
@@ -145,8 +145,7 @@ static int vmdk_base(const char *path, const struct vmdk_descriptor *d,
 		return vmdk_err(err, -EINVAL, "%s: %s extents are not supported",
 				path, d->type);
 	}
-	if (!strcmp(d->access, "RDONLY"))
-		c->flags |= VMDISK_CREATE_READONLY;
+	ch->base_rdonly = !strcmp(d->access, "RDONLY");
 	return vmdk_relative(path, d->extent, c->path, err);
 }
 
@@ -258,6 +257,7 @@ int vmdk_open_chain(const char *path, struct vmdisk_create *c,
 
 	if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
 		return vmdk_err(err, -ENAMETOOLONG, "%s: path too long", path);
+	ch->base_rdonly = false;
 	for (ch->n = 0;; ) {
 		if (!realpath(cur, real))
 			return vmdk_err(err, -errno, "%s: %s", cur, strerror(errno));
@@ -271,19 +271,29 @@ int vmdk_open_chain(const char *path, struct vmdisk_create *c,
 		if (fmt >= 0) {
 			strcpy(c->path, real);
 			c->format = fmt;
-			return 0;
+			break;
 		}
 		ret = vmdk_read_descriptor(real, &d, err);
 		if (ret)
 			return ret;
-		if (d.extents != 1 || strcmp(d.type, "VMFSSPARSE"))
-			return vmdk_base(real, &d, c, err);
+		if (d.extents != 1 || strcmp(d.type, "VMFSSPARSE")) {
+			ret = vmdk_base(real, &d, c, ch, err);
+			if (ret)
+				return ret;
+			break;
+		}
 		strcpy(seen[ch->n], real);
 		strcpy(cur, real);
 		ret = vmdk_step(cur, &d, ch, err);
 		if (ret)
 			return ret;
 	}
+	/* Under deltas the base is their frozen bottom, even if RDONLY. */
+	if (ch->n)
+		c->flags |= VMDISK_CREATE_BASE;
+	else if (ch->base_rdonly)
+		c->flags |= VMDISK_CREATE_READONLY;
+	return 0;
 }
 
 uint32_t vmdk_random_cid(void)

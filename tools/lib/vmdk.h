@@ -26,6 +26,7 @@
 #ifndef VMDK_H
 #define VMDK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <uapi/vmdisk.h>
 
@@ -57,12 +58,14 @@ struct vmdk_descriptor {
 };
 
 /* A disk as a chain: the base in the caller's vmdisk_create (path,
- * format, offset, capacity, READONLY for an RDONLY extent) and the
- * VMFSSPARSE delta extents on top of it, top first. */
+ * format, offset, capacity; flags: BASE when deltas are on top of it,
+ * else READONLY for an RDONLY extent) and the VMFSSPARSE delta extents on
+ * top of it, top first. */
 struct vmdk_chain {
 	char deltas[VMDISK_MAX_CHAIN][VMDISK_PATH_MAX];
 	int n;
 	char parent[VMDISK_PATH_MAX];	/* what the top delta names, if n */
+	bool base_rdonly;		/* the base's extent is marked RDONLY */
 };
 
 /* The descriptor of path (text, or embedded in a sparse extent); a file

@@ -28,8 +28,10 @@
  * "# Disk DescriptorFile" text is a VMDK descriptor whose single FLAT or
  * VMFS extent is attached as raw data (at its offset), anything else is a
  * raw image. A descriptor whose extent is VMFSSPARSE is a delta: its
- * parentFileNameHint is followed down to the base, which is created first,
- * then each delta is put on top (VMDISK_IOC_SNAPSHOT), bottom up. A delta
+ * parentFileNameHint is followed down to the base, which is created first
+ * and opened read-only (VMDISK_CREATE_BASE: it may be marked RDONLY, or lie
+ * on a read-only mount), then each delta is put on top
+ * (VMDISK_IOC_SNAPSHOT), bottom up. A delta
  * whose parentCID is not its parent's CID (the parent was changed after
  * the delta was made) is refused; ffffffff on either side is not checked.
  * A disk opened for writing (without -r, -n or -t) first gets a new CID in
@@ -489,9 +491,13 @@ static int cmd_commit(int ctl, const char *desc)
 			prog, desc);
 		return 1;
 	}
-	if (c.flags & VMDISK_CREATE_READONLY) {
-		fprintf(stderr, "%s: %s: the base below is read-only (RDONLY)\n", prog, desc);
-		return 1;
+	if (ch.n == 1) {	/* into the base itself: open it for writing */
+		if (ch.base_rdonly) {
+			fprintf(stderr, "%s: %s: the base below is read-only (RDONLY)\n",
+				prog, desc);
+			return 1;
+		}
+		c.flags &= ~VMDISK_CREATE_BASE;
 	}
 	if (child_of(desc, top)) {
 		fprintf(stderr, "%s: %s: %s is a delta made on it; commit that one first\n",

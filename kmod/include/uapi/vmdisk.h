@@ -116,16 +116,25 @@
  * VMDISK_CREATE_READONLY (EINVAL); EOPNOTSUPP when that file system has no
  * O_TMPFILE.
  *
+ * VMDISK_CREATE_BASE (a CREATE flag) opens the file as the frozen bottom
+ * of a chain: read-only (a file mode of 0444 or a VMDK extent marked
+ * RDONLY is fine), and the disk is read-only until VMDISK_IOC_SNAPSHOT puts
+ * a delta on top of it; from then on it writes to its deltas only, as
+ * every disk with deltas does. This is how a chain is opened (a linked
+ * clone's shared base, an undoable disk's base under its redo log). Not
+ * with VMDISK_CREATE_READONLY or VMDISK_CREATE_NONPERSISTENT (EINVAL).
+ *
  * VMDISK_IOC_SNAPSHOT (number 20) vmdisk_snapshot: put a delta on top of
- * disk <id>, which from then on writes only to it. From fd, or path with
+ * disk <id>, which from then on writes only to it (a VMDISK_CREATE_BASE
+ * disk becomes writable). From fd, or path with
  * VMDISK_SNAPSHOT_PATH; the file must be open for reading and writing.
  * With VMDISK_SNAPSHOT_NEW the file must be empty and becomes a new empty
  * delta (a snapshot: the layers below are frozen from now on); without it,
  * the file must already be a COWD delta of at least the disk's capacity
  * (opening a chain). Commands in flight finish first; the ones that come
  * meanwhile wait. Returns the number of deltas now in the chain in depth.
- *   -> ENOENT, EBADF, EINVAL (not a delta, too small, a read-only or
- *      nonpersistent disk), EEXIST (NEW on a non-empty file), ELOOP
+ *   -> ENOENT, EBADF, EINVAL (not a delta, too small, a read-only disk
+ *      not created with VMDISK_CREATE_BASE, a nonpersistent disk), EEXIST (NEW on a non-empty file), ELOOP
  *      (file already in the chain, or VMDISK_MAX_CHAIN reached)
  *
  * The same state is shown in /proc/vmware/disk/: `hba` (the loopback
@@ -200,8 +209,11 @@
 #define VMDISK_CREATE_NONPERSISTENT (1U << 2)	/* writes go to a temporary
 						 * delta, lost at destruction */
 #define VMDISK_CREATE_DIRECT	(1U << 3)	/* open path O_DIRECT */
+#define VMDISK_CREATE_BASE	(1U << 4)	/* read-only until a delta is
+						 * on top (VMDISK_IOC_SNAPSHOT) */
 #define VMDISK_CREATE_FLAGS	(VMDISK_CREATE_READONLY | VMDISK_CREATE_PATH | \
-				 VMDISK_CREATE_NONPERSISTENT | VMDISK_CREATE_DIRECT)
+				 VMDISK_CREATE_NONPERSISTENT | VMDISK_CREATE_DIRECT | \
+				 VMDISK_CREATE_BASE)
 
 struct vmdisk_create {
 	__u32 size;		/* sizeof(struct vmdisk_create) */

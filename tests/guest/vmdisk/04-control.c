@@ -3,6 +3,8 @@
 /*
  * The control device: malformed requests are refused without side effects,
  * disks are listed, read-only disks refuse writes with DATA PROTECT, a
+ * VMDISK_CREATE_BASE disk does until a delta is on top and then writes to
+ * the delta only, a
  * backing file that shrinks gives MEDIUM ERROR, and a disk can be detached
  * and destroyed while I/O is running on it.
  */
@@ -143,6 +145,54 @@ static void test_readonly(void)
 	vd_del(&v);
 }
 
+static int base_info(uint32_t id)
+{
+	struct vmdisk_info in = { .size = sizeof(in), .version = VMDISK_VERSION,
+				  .id = id };
+
+	return ioctl(ctl, VMDISK_IOC_INFO, &in) < 0 ? -errno : (int)in.state;
+}
+
+/* A base for deltas: opened read-only, writable once a delta is on top. */
+static void test_base(void)
+{
+	uint8_t wr[10] = { 0x2a, 0, 0, 0, 0, 8, 0, 0, 1, 0 },
+		rd[10] = { 0x28, 0, 0, 0, 0, 8, 0, 0, 1, 0 }, buf[512], back[512];
+	struct vmdisk_snapshot s = { .size = sizeof(s), .version = VMDISK_VERSION,
+				     .flags = VMDISK_SNAPSHOT_NEW };
+	struct vd_res r;
+	struct vd v;
+	int fd;
+
+	vd_new(&v, "base.img", SIZE, VMDISK_CREATE_BASE);
+	TEST_ASSERT(vd_create_ex(ctl, v.file, 0, 0, VMDISK_CREATE_BASE |
+				 VMDISK_CREATE_READONLY) == -EINVAL, "BASE with READONLY");
+	TEST_ASSERT(vd_create_ex(ctl, v.file, 0, 0, VMDISK_CREATE_BASE |
+				 VMDISK_CREATE_NONPERSISTENT) == -EINVAL, "BASE with NONPERSISTENT");
+	TEST_ASSERT(base_info(v.id) & VMDISK_STATE_READONLY, "a base alone is read-only");
+	memset(buf, 0xa5, sizeof(buf));
+	r = vd_cmd(v.sgfd, wr, 10, SG_DXFER_TO_DEV, buf, 512);
+	EXPECT_SENSE(r, 0x7, 0x27, 0, "WRITE(10) on a base without a delta");
+	fd = open("/tmp/base-delta", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	s.id = v.id;
+	s.fd = fd;
+	TEST_ASSERT(ioctl(ctl, VMDISK_IOC_SNAPSHOT, &s) == 0 && s.depth == 1,
+		    "a delta on the base: %s", strerror(errno));
+	TEST_ASSERT(!(base_info(v.id) & VMDISK_STATE_READONLY), "writable with its delta");
+	r = vd_cmd(v.sgfd, wr, 10, SG_DXFER_TO_DEV, buf, 512);
+	EXPECT_GOOD(r, "WRITE(10) with the delta");
+	r = vd_cmd(v.sgfd, rd, 10, SG_DXFER_FROM_DEV, back, 512);
+	EXPECT_GOOD(r, "READ(10) with the delta");
+	TEST_ASSERT(!memcmp(buf, back, 512), "the write reads back");
+	close(fd);
+	fd = open(v.file, O_RDONLY);
+	TEST_ASSERT(pread(fd, back, 512, 8 * 512) == 512 && back[0] == 0 && back[511] == 0,
+		    "the base file is unchanged");
+	close(fd);
+	vd_del(&v);
+	unlink("/tmp/base-delta");
+}
+
 static void test_short_file(void)
 {
 	uint8_t cdb[16] = { 0x28, 0, 0, 0, 0x60, 0, 0, 0, 8, 0 }, buf[4096];
@@ -230,6 +280,7 @@ int main(void)
 	ctl = vd_ctl();
 	test_bad_requests();
 	test_readonly();
+	test_base();
 	test_short_file();
 	test_detach_under_io();
 	close(ctl);

@@ -7,6 +7,8 @@
 # opening a disk for writing gives its top descriptor a new CID (never
 # read-only or nonpersistent, never a parent's), and a delta made then
 # records it as parentCID. vmdiskctl commit folds deltas back, top first.
+# A chain opens over a base on a read-only mount (a golden image shared
+# read-only), which it never opens for writing.
 . /vmw/lib.sh
 vmdisk_setup
 D=/tmp/vd7
@@ -135,6 +137,36 @@ same "after committing s1 into the base"
 vmdiskctl destroy $id
 [ "$(ls)" = "$(printf 'A\nB\nC\nbase.vmdk\nref')" ] || fail "files left: $(ls)"
 note "commit: s2 into s1, s1 into the base: ok ($msg)"
+
+# A base on a read-only mount: the chain on it opens (the base read-only,
+# VMDISK_CREATE_BASE), writes land in the delta; the base alone does not
+# open for writing, and a commit into it fails with the mount's error.
+rm -f s1* s2*
+mkdir -p gold ro
+dd if=/dev/zero of=ref bs=1M count=16 2>/dev/null
+vmdiskctl mkvmdk gold/base.vmdk 16M
+vmdisk_add gold/base.vmdk
+put A 0
+vmdiskctl snapshot $id s1.vmdk >/dev/null || fail "snapshot s1 of gold/base.vmdk"
+vmdiskctl destroy $id
+sed -i "s|^parentFileNameHint=\".*/gold/base.vmdk\"|parentFileNameHint=\"$D/ro/base.vmdk\"|" s1.vmdk
+grep -q "^parentFileNameHint=\"$D/ro/base.vmdk\"" s1.vmdk || fail "s1.vmdk: $(cat s1.vmdk)"
+sum=$(md5sum < gold/base.vmdk)
+mount --bind gold ro && mount -o remount,ro,bind ro || fail "a read-only bind mount"
+out=$(vmdiskctl add ro/base.vmdk 2>&1) && fail "a base on a read-only mount opened for writing"
+echo "$out" | grep -q "Read-only file system" || { umount ro; fail "read-only base: $out"; }
+vmdisk_add s1.vmdk
+grep -q "^readonly 0" /proc/vmware/disk/$id/status || { umount ro; fail "the chain is read-only"; }
+put B 200
+same "a chain over a read-only base"
+vmdiskctl destroy $id
+out=$(vmdiskctl commit s1.vmdk 2>&1) && { umount ro; fail "commit into a base on a read-only mount"; }
+umount ro
+echo "$out" | grep -q "Read-only file system" || fail "commit into a read-only base: $out"
+[ "$(md5sum < gold/base.vmdk)" = "$sum" ] || fail "the read-only base changed"
+[ -e s1.vmdk ] && [ -e s1-delta.vmdk ] || fail "a failed commit lost s1"
+rm -rf gold ro s1*
+note "a chain over a base on a read-only mount: opens, writes to its delta; commit refused: $out"
 
 # Loops: two descriptors naming each other, and one file twice in a chain.
 mk_delta() {	# mk_delta NAME PARENT EXTENT

@@ -180,9 +180,18 @@ static void test_chain(void)
 	CHECK(ch.n == 2 && strstr(ch.deltas[0], "/sub/../s2-delta.vmdk") &&
 	      strstr(ch.deltas[1], "/s1-delta.vmdk"), "%d %s %s", ch.n, ch.deltas[0], ch.deltas[1]);
 	CHECK(c.format == VMDISK_FORMAT_RAW && c.offset == 4 * 512 &&
-	      c.capacity == 2048 * 512 && (c.flags & VMDISK_CREATE_READONLY) &&
+	      c.capacity == 2048 * 512 &&
 	      !strncmp(c.path, cwd, strlen(cwd)) && strstr(c.path, "/base-flat.vmdk"),
 	      "%d %llu %s", c.format, (unsigned long long)c.offset, c.path);
+	/* An RDONLY base under deltas is their read-only bottom, not a
+	 * read-only disk; alone it is a read-only disk. */
+	CHECK(c.flags == VMDISK_CREATE_BASE && ch.base_rdonly, "flags %#x", c.flags);
+	memset(&c, 0, sizeof(c));
+	CHECK(!vmdk_open_chain("base.vmdk", &c, &ch, err) && !ch.n &&
+	      c.flags == VMDISK_CREATE_READONLY && ch.base_rdonly, "%s flags %#x", err, c.flags);
+	memset(&c, 0, sizeof(c));
+	CHECK(!vmdk_open_chain("base-flat.vmdk", &c, &ch, err) && !c.flags && !ch.base_rdonly,
+	      "%s flags %#x", err, c.flags);
 
 	/* The base changed since s1 was made. */
 	put("base.vmdk", "# Disk DescriptorFile\nCID=00000011\nRW 2048 FLAT \"base-flat.vmdk\" 0\n");
