@@ -17,7 +17,12 @@
 #            cache, like vmdisk-b; fileio's default writes O_DSYNC, and it
 #            has no O_DIRECT mode)
 # and prints IOPS or MB/s with the ratios vmdisk/raw and vmdisk-b/tcm
-# (both buffered in the host's page cache).
+# (both buffered in the host's page cache). On the memory device it then
+# takes 4 KiB random reads apart, in microseconds per read: a null_blk
+# that does no work (io_uring and one pass through the block layer), the
+# loop device itself (+ the device), raw (+ ext4's direct I/O), vmdisk
+# (+ a second block-layer pass, the SCSI midlayer and sd, and vmdisk), and
+# what vmdisk may add to raw's time to stay within 0.9x of it.
 # Every figure is from a TCG-emulated CPU: compare ratios, not numbers.
 . /vmw/lib.sh
 command -v fio >/dev/null || skip "fio not in this host (apt-get install fio; mkinitramfs.sh packs it with VMW_HOST_FIO=1)"
@@ -52,6 +57,7 @@ cleanup() {
 	[ -n "$idb" ] && vmdiskctl destroy $idb
 	umount $M
 	if [ $BDEV = /dev/loop5 ]; then losetup -d $BDEV; else rmmod null_blk; fi
+	rmmod null_blk 2>/dev/null
 	rm -rf $T
 }
 trap cleanup EXIT
@@ -142,4 +148,32 @@ ratio() {	# ratio A B: per workload, A / B
 }
 printf '  %-9s%s\n' "v/raw" "$(ratio vmdisk raw)"
 [ -f $T/tcm.line ] && printf '  %-9s%s\n' "vb/tcm" "$(ratio vmdisk-b tcm)"
+
+# The anatomy of a 4 KiB random read (memory device only).
+[ -z "$LAT" ] || exit 0
+{ vmw_stock null_blk && rmmod null_blk &&
+	insmod $VMW_STOCK/null_blk.ko nr_devices=1 queue_mode=2 irqmode=0 gb=1 \
+		bs=4096 submit_queues=1; } || { note "no stock null_blk: no anatomy"; exit 0; }
+us() { awk -v n=$1 'BEGIN { printf "%6.2f", n ? 1e6 / n : 0 }'; }
+note "4 KiB random read, us per read (QD1, QD32):"
+for qd in 1 32; do
+	f=$([ $qd = 1 ] && echo 1 || echo 3)	# rr1, rr32 in the .line files
+	raw=$(cut -d' ' -f$((f + 1)) $T/raw.line)
+	v=$(cut -d' ' -f$((f + 1)) $T/vmdisk.line)
+	n=$(best anat /dev/nullb0 randread 4k $qd)
+	d=$(best anat $BDEV randread 4k $qd)
+	echo "$n $d $raw $v" > $T/anat$qd
+done
+row() { printf '  %-44s%s  %s\n' "$1" "$(us $(cut -d' ' -f$2 $T/anat1))" "$(us $(cut -d' ' -f$2 $T/anat32))"; }
+row "null_blk: io_uring + block layer" 1
+row "$BDEV: + the device" 2
+row "raw: + ext4 direct I/O" 3
+row "vmdisk: + sd's block layer, SCSI, vmdisk" 4
+for qd in 1 32; do
+	set -- $(cat $T/anat$qd)
+	awk -v r=$3 -v v=$4 'BEGIN { printf "%s %s\n", (r && v) ? 1e6 / v - 1e6 / r : 0, r ? 1e6 / r / 9 : 0 }'
+done > $T/anat
+printf '  %-44s%6.2f  %6.2f\n' "vmdisk - raw" $(awk 'NR == 1 { a = $1 } NR == 2 { print a, $1 }' $T/anat)
+printf '  %-44s%6.2f  %6.2f\n' "allowed for 0.9x raw: raw / 9" $(awk 'NR == 1 { a = $2 } NR == 2 { print a, $2 }' $T/anat)
+rmmod null_blk
 exit 0
