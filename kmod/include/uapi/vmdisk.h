@@ -123,6 +123,8 @@
  * every disk with deltas does. This is how a chain is opened (a linked
  * clone's shared base, an undoable disk's base under its redo log). Not
  * with VMDISK_CREATE_READONLY or VMDISK_CREATE_NONPERSISTENT (EINVAL).
+ * Put the first delta on before VMDISK_IOC_ATTACH: sd reads the write
+ * protection when the disk appears, and keeps it.
  *
  * VMDISK_IOC_SNAPSHOT (number 20) vmdisk_snapshot: put a delta on top of
  * disk <id>, which from then on writes only to it (a VMDISK_CREATE_BASE
