@@ -13,6 +13,8 @@
 #include <linux/workqueue.h>
 
 struct vmdisk_backend;
+struct vmdisk_bmap;
+struct seq_file;
 
 /*
  * One asynchronous read or write, for backends with ->submit. The caller
@@ -39,6 +41,9 @@ struct vmdisk_aio {
 	long ret;
 	bool write;
 	bool fua;
+	struct vmdisk_bmap *bmap;	/* on the direct path (bmap.c) */
+	atomic_t bios;
+	int err;
 };
 
 /* Where backends and front ends do what must not be done in place: a
@@ -65,6 +70,8 @@ struct vmdisk_backend_ops {
 	int (*discard)(struct vmdisk_backend *be, loff_t pos, loff_t len);
 	/* Bytes the backend currently holds. */
 	loff_t (*size)(struct vmdisk_backend *be);
+	/* Optional: lines of its own state for the disk's status file. */
+	void (*show)(struct vmdisk_backend *be, struct seq_file *m);
 	void (*close)(struct vmdisk_backend *be);
 };
 

@@ -14,10 +14,14 @@
  * worker, which does it synchronously. Buffered I/O completes
  * synchronously.
  *
- * A nowait submission sets IOCB_NOWAIT, as io_uring's first try does: the
- * file system then returns -EAGAIN rather than wait for a lock, an
- * allocation of blocks or the device's tags (for a bio, in ki_complete),
- * and the worker submits it again without the flag.
+ * A nowait submission (the HBA's queuecommand, maybe inside the
+ * submitter's own submit_bio()) starts only on the direct path (bmap.c) of
+ * a file opened O_DIRECT on ext4 or XFS: bios to the device below the file
+ * system, with REQ_NOWAIT, ending through the same ki_complete. Whatever
+ * the direct path does not take goes to the worker: a file system's
+ * read_iter/write_iter waits even with IOCB_NOWAIT when it must update
+ * the file's times (ext4 reads the inode's block for that), and there a
+ * bio it waits for would be queued behind the caller, never to run.
  */
 #include <linux/file.h>
 #include <linux/falloc.h>
@@ -25,15 +29,22 @@
 #include <linux/workqueue.h>
 
 #include "backend.h"
+#include "bmap.h"
 
 struct vmdisk_raw {
 	struct vmdisk_backend be;
 	loff_t offset;
+	struct vmdisk_bmap *bmap;	/* NULL: no direct path */
 };
+
+static struct vmdisk_raw *vmdisk_raw(struct vmdisk_backend *be)
+{
+	return container_of(be, struct vmdisk_raw, be);
+}
 
 static loff_t vmdisk_raw_offset(struct vmdisk_backend *be)
 {
-	return container_of(be, struct vmdisk_raw, be)->offset;
+	return vmdisk_raw(be)->offset;
 }
 
 static int vmdisk_file_read(struct vmdisk_backend *be, struct iov_iter *to,
@@ -151,6 +162,7 @@ static bool vmdisk_file_start_write(struct vmdisk_aio *aio)
 static void vmdisk_file_start(struct vmdisk_aio *aio)
 {
 	struct vmdisk_backend *be = aio->be;
+	struct vmdisk_bmap *bmap = vmdisk_raw(be)->bmap;
 	struct file *file = be->file;
 	struct kiocb *iocb = &aio->iocb;
 	ssize_t ret;
@@ -158,24 +170,31 @@ static void vmdisk_file_start(struct vmdisk_aio *aio)
 	init_sync_kiocb(iocb, file);
 	iocb->ki_pos = aio->pos + vmdisk_raw_offset(be);
 	iocb->ki_complete = vmdisk_file_ki_complete;
-	if (aio->nowait)
-		iocb->ki_flags |= IOCB_NOWAIT;
-	if (!aio->write) {
+	if (aio->write) {
+		iocb->ki_flags |= IOCB_WRITE | (aio->fua ? IOCB_DSYNC : 0);
+		if (!vmdisk_file_start_write(aio)) {
+			vmdisk_file_end(aio, -EAGAIN);
+			return;
+		}
+	}
+	switch (bmap ? vmdisk_bmap_submit(bmap, aio, iocb->ki_pos) :
+		       VMDISK_BMAP_FILE) {
+	case VMDISK_BMAP_STARTED:
+		return;
+	case VMDISK_BMAP_FILE:
+		if (!aio->nowait)
+			break;
+		fallthrough;
+	case VMDISK_BMAP_WAIT:
+		vmdisk_file_ki_complete(iocb, -EAGAIN);
+		return;
+	}
+	if (aio->write)
+		ret = file->f_op->write_iter(iocb, &aio->iter);
+	else
 		ret = file->f_op->read_iter(iocb, &aio->iter);
-		if (ret != -EIOCBQUEUED)
-			vmdisk_file_end(aio, ret);
-		return;
-	}
-	iocb->ki_flags |= IOCB_WRITE | (aio->fua ? IOCB_DSYNC : 0);
-	if (!vmdisk_file_start_write(aio)) {
-		vmdisk_file_end(aio, -EAGAIN);
-		return;
-	}
-	ret = file->f_op->write_iter(iocb, &aio->iter);
-	if (ret == -EIOCBQUEUED)
-		return;
-	vmdisk_file_end_write(file);
-	vmdisk_file_end(aio, ret);
+	if (ret != -EIOCBQUEUED)
+		vmdisk_file_ki_complete(iocb, ret);
 }
 
 static void vmdisk_file_submit(struct vmdisk_backend *be,
@@ -192,28 +211,39 @@ static void vmdisk_file_submit(struct vmdisk_backend *be,
 	vmdisk_file_start(aio);
 }
 
-/* Reads of any file that honours IOCB_NOWAIT (from the page cache, or
- * direct); writes only direct: buffered ones refuse it (ext4) or would
- * still wait for page locks. */
+/* Only the direct path starts without waiting. */
 static bool vmdisk_file_nowait(struct vmdisk_backend *be, bool write)
 {
-	struct file *file = be->file;
-
-	return (file->f_mode & FMODE_NOWAIT) &&
-	       (!write || (file->f_flags & O_DIRECT));
+	return vmdisk_raw(be)->bmap;
 }
 
 static int vmdisk_file_flush(struct vmdisk_backend *be, loff_t pos, loff_t len)
 {
+	struct vmdisk_bmap *bmap = vmdisk_raw(be)->bmap;
+	int ret;
+
 	pos += vmdisk_raw_offset(be);
-	return vfs_fsync_range(be->file, pos, len ? pos + len - 1 : LLONG_MAX, 1);
+	ret = bmap ? vmdisk_bmap_flush(bmap) : 0;
+	if (!ret)
+		ret = vfs_fsync_range(be->file, pos, len ? pos + len - 1 : LLONG_MAX, 1);
+	return ret;
 }
 
+/* The direct path must not write to blocks the hole punch frees. */
 static int vmdisk_file_discard(struct vmdisk_backend *be, loff_t pos,
 			       loff_t len)
 {
-	return vfs_fallocate(be->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			     pos + vmdisk_raw_offset(be), len);
+	struct vmdisk_bmap *bmap = vmdisk_raw(be)->bmap;
+	int ret;
+
+	pos += vmdisk_raw_offset(be);
+	if (bmap)
+		vmdisk_bmap_pause(bmap);
+	ret = vfs_fallocate(be->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			    pos, len);
+	if (bmap)
+		vmdisk_bmap_resume(bmap, pos, len);
+	return ret;
 }
 
 static loff_t vmdisk_file_size(struct vmdisk_backend *be)
@@ -223,10 +253,24 @@ static loff_t vmdisk_file_size(struct vmdisk_backend *be)
 	return max_t(loff_t, size - vmdisk_raw_offset(be), 0);
 }
 
+static void vmdisk_file_show(struct vmdisk_backend *be, struct seq_file *m)
+{
+	struct vmdisk_bmap *bmap = vmdisk_raw(be)->bmap;
+
+	if (bmap)
+		vmdisk_bmap_show(bmap, m);
+	else
+		seq_puts(m, "direct no\n");
+}
+
 static void vmdisk_file_close(struct vmdisk_backend *be)
 {
+	struct vmdisk_raw *raw = vmdisk_raw(be);
+
+	if (raw->bmap)
+		vmdisk_bmap_destroy(raw->bmap);
 	fput(be->file);
-	kfree(container_of(be, struct vmdisk_raw, be));
+	kfree(raw);
 }
 
 static const struct vmdisk_backend_ops vmdisk_file_ops = {
@@ -238,6 +282,7 @@ static const struct vmdisk_backend_ops vmdisk_file_ops = {
 	.flush		= vmdisk_file_flush,
 	.discard	= vmdisk_file_discard,
 	.size		= vmdisk_file_size,
+	.show		= vmdisk_file_show,
 	.close		= vmdisk_file_close,
 };
 
@@ -253,5 +298,6 @@ struct vmdisk_backend *vmdisk_file_open(struct file *file, loff_t offset)
 	raw->be.ops = &vmdisk_file_ops;
 	raw->be.file = get_file(file);
 	raw->offset = offset;
+	raw->bmap = vmdisk_bmap_create(file);
 	return &raw->be;
 }

@@ -4,11 +4,11 @@
  * "wire" is a function call into the target core.
  *
  * The host's queuecommand may block (BLK_MQ_F_BLOCKING), so it runs in
- * process context, the submitter's own more often than not, and may call
- * into the file system. It first tries the command there with
- * vmdisk_scsi_exec_nowait(): a read or write of an asynchronous backend
- * starts in place and completes later, from the backend's completion (in
- * interrupt context too), with no thread switch in between. Anything else
+ * process context, the submitter's own more often than not. It first
+ * tries the command there with vmdisk_scsi_exec_nowait(): a read or write
+ * that a raw disk's direct path (bmap.c) takes starts in place, as bios to
+ * the device below the backing file, and completes later, from their
+ * completion (in interrupt context too), with no thread switch in between. Anything else
  * goes to a worker of vmdisk_wq, which hands it to the target core and
  * may sleep in the backend. Either way the core calls vmdisk_hba_done(),
  * which completes the command with scsi_done().

@@ -65,6 +65,8 @@ static int vmdisk_show_status(struct seq_file *m, void *data)
 		   disk->nonpersistent ? "nonpersistent" : "persistent",
 		   disk->depth);
 	vmdisk_show_chain(m, disk);
+	if (disk->be->ops->show)
+		disk->be->ops->show(disk->be, m);
 	up_read(&disk->be_lock);
 	/* No vmdisk_table_lock here: vmdisk_proc_remove() waits for us
 	 * with it held. */

@@ -95,7 +95,15 @@
  *                     no direct I/O); an fd brings its own O_DIRECT. Raw
  *                     disks on an O_DIRECT file do direct, asynchronous
  *                     I/O: one front-end thread keeps many commands in
- *                     flight.
+ *                     flight. On ext2/3/4 and XFS such a disk also has a
+ *                     direct path: the file's written blocks are read and
+ *                     written on the block device below the file system,
+ *                     as swap does, while vmdisk holds a read delegation
+ *                     (lease) on the file. Another open of the file for
+ *                     writing, a truncate, rename or unlink takes the
+ *                     disk back to the file system's own direct I/O until
+ *                     that writer has closed the file; the file's mtime is
+ *                     set when the disk is flushed or destroyed.
  * VMDISK_IOC_ATTACH   vmdisk_target: attach disk <id> to the loopback HBA;
  *                     returns its host, channel, target and LUN.
  *                                              -> ENOENT, EBUSY (attached)
@@ -136,14 +144,17 @@
  * (opening a chain). Commands in flight finish first; the ones that come
  * meanwhile wait. Returns the number of deltas now in the chain in depth.
  *   -> ENOENT, EBADF, EINVAL (not a delta, too small, a read-only disk
- *      not created with VMDISK_CREATE_BASE, a nonpersistent disk), EEXIST (NEW on a non-empty file), ELOOP
+ *      not created with VMDISK_CREATE_BASE, a nonpersistent disk), EEXIST
+ *      (NEW on a non-empty file), ELOOP
  *      (file already in the chain, or VMDISK_MAX_CHAIN reached)
  *
  * The same state is shown in /proc/vmware/disk/: `hba` (the loopback
  * host) and <id>/status (backing file, format, size, front end) and
  * <id>/stats (commands, bytes, errors and average latency). status lists
  * the chain top first, one "layer N FORMAT FILE" line each (layer 0 is the
- * base).
+ * base); a raw top layer adds "direct on|off ios N" (the direct path
+ * holds its delegation or not; commands it took) or "direct no" (the file
+ * cannot have one).
  *
  * SCSI identity: a disk's NAA designator (VPD 0x83) and unit serial number
  * (VPD 0x80) are a hash of its backing file's absolute path and offset, so
