@@ -9,7 +9,7 @@
 #            completes each request NS nanoseconds after it was issued
 #            (a device with a latency, as an SSD has)
 #   vmdisk   /dev/sdX of a vmdisk loopback disk on a file of that ext4,
-#            opened O_DIRECT (vmdiskctl add -d)
+#            opened O_DIRECT (vmdiskctl add -d): its direct path (bmap.c)
 #   vmdisk-b the same on a buffered file (vmdiskctl add without -d)
 #   tcm      /dev/sdY of the stock LIO target: tcm_loop over a fileio
 #            backstore on a file of that ext4, set up through configfs
@@ -136,6 +136,7 @@ for w in $WORK; do
 		echo " $(best $1 ${t#*:} $2 $3 $4)" >> $T/${t%%:*}
 	done
 done
+note "vmdisk's $(grep '^direct' /proc/vmware/disk/$id/status) (bmap.c), vmdisk-b's $(grep '^direct' /proc/vmware/disk/$idb/status)"
 for t in $TARGETS; do
 	printf '  %-9s%s\n' ${t%%:*} "$(tr -d '\n' < $T/${t%%:*})"
 	tr -d '\n' < $T/${t%%:*} > $T/${t%%:*}.line
