@@ -10,8 +10,7 @@
  * blocks goes direct; one with a hole, an unwritten (preallocated) block
  * or any other layout stays with the file, which allocates and converts
  * blocks as it must, and is looked up again when it is VMDISK_BMAP_STALE
- * old. bmap() answers 0, so the file, for what a file system cannot
- * promise to keep in place (XFS reflinked and realtime files).
+ * old.
  *
  * A mapping stays right only while nobody moves those blocks, and nobody
  * can move a file's blocks without opening it for writing, truncating it
@@ -33,10 +32,13 @@
  * as direct I/O does. A write is stable when the file's fsync and a
  * flush of the device (vmdisk_bmap_flush) are done, or with FUA. The
  * file's mtime is set at that flush and at close, not per command; direct
- * reads leave its atime. Only
- * ext2/3/4 and XFS are trusted with this, only for files that say they do
- * direct I/O (statx's dio alignment: not DAX, encrypted, journalled data,
- * inline data), and only on the file system's own block device.
+ * reads leave its atime.
+ *
+ * Only ext4's driver (ext2/3/4) is trusted with this so far (XFS would be
+ * next: its bmap() refuses reflinked and realtime files), only for files
+ * that say they do direct I/O (statx's dio alignment: not DAX, encrypted,
+ * journalled data, inline data), and only on the file system's own block
+ * device.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -55,10 +57,6 @@
 #define VMDISK_BMAP_CHUNK	(1LL << VMDISK_BMAP_CHUNK_SHIFT)
 #define VMDISK_BMAP_RETRY	(2 * HZ)	/* to take the delegation */
 #define VMDISK_BMAP_STALE	(5 * HZ)	/* to look a file chunk up */
-
-#ifndef XFS_SUPER_MAGIC
-#define XFS_SUPER_MAGIC		0x58465342
-#endif
 
 struct vmdisk_bmap {
 	struct file *file;
@@ -429,7 +427,7 @@ static bool vmdisk_bmap_eligible(struct file *file)
 	    IS_DAX(inode) || IS_SWAPFILE(inode) ||
 	    inode->i_blkbits > VMDISK_BMAP_CHUNK_SHIFT)
 		return false;
-	if (sb->s_magic != EXT4_SUPER_MAGIC && sb->s_magic != XFS_SUPER_MAGIC)
+	if (sb->s_magic != EXT4_SUPER_MAGIC)
 		return false;
 	/* A file the file system itself does no direct I/O on keeps its
 	 * data elsewhere first (journalled, encrypted, inline). */

@@ -16,7 +16,7 @@
  *
  * A nowait submission (the HBA's queuecommand, maybe inside the
  * submitter's own submit_bio()) starts only on the direct path (bmap.c) of
- * a file opened O_DIRECT on ext4 or XFS: bios to the device below the file
+ * a file opened O_DIRECT on ext4: bios to the device below the file
  * system, with REQ_NOWAIT, ending through the same ki_complete. Whatever
  * the direct path does not take goes to the worker: a file system's
  * read_iter/write_iter waits even with IOCB_NOWAIT when it must update

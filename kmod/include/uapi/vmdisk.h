@@ -95,7 +95,7 @@
  *                     no direct I/O); an fd brings its own O_DIRECT. Raw
  *                     disks on an O_DIRECT file do direct, asynchronous
  *                     I/O: one front-end thread keeps many commands in
- *                     flight. On ext2/3/4 and XFS such a disk also has a
+ *                     flight. On ext2/3/4 such a disk also has a
  *                     direct path: the file's written blocks are read and
  *                     written on the block device below the file system,
  *                     as swap does, while vmdisk holds a read delegation
