@@ -14,7 +14,8 @@
 #  - UNMAP punches holes: the freed blocks, reused by a new file, are never
 #    written by the direct path; the file system is clean (e2fsck);
 #  - a random-write fio verify job at queue depth 32 and the disk compared
-#    with its file; a buffered disk has no direct path ("direct no").
+#    with its file; a disk made with `vmdiskctl mkraw -z` goes direct at
+#    once; a buffered disk has no direct path ("direct no").
 . /vmw/lib.sh
 vmw_stock loop && vmw_stock crc32c_generic && vmw_stock ext4 || skip "loop/ext4 missing"
 vmdisk_setup
@@ -139,6 +140,17 @@ if command -v fio >/dev/null; then
 	note "fio verify QD32: ok"
 fi
 vmdiskctl destroy $id; id=
+
+# vmdiskctl mkraw -z writes every block: direct from the first command.
+vmdiskctl mkraw -z z.img 4M || fail "mkraw -z"
+vmdisk_add -d z.img
+wait_direct on 5
+dd if=$dev of=/tmp/r13 bs=64k count=64 iflag=direct 2>/dev/null
+[ $(ios) -ge 64 ] || fail "a mkraw -z disk: $(ios) direct ios of 64 reads"
+dd if=/dev/zero of=/tmp/p13 bs=64k count=64 2>/dev/null
+cmp /tmp/p13 /tmp/r13 || fail "a mkraw -z disk does not read as zeroes"
+vmdiskctl destroy $id; id=
+note "mkraw -z: direct at once"
 
 # A buffered disk has no direct path.
 vmdisk_add d.img
