@@ -5,12 +5,13 @@
 #  2. modules are built with -Werror for every stock kernel found
 #     (/boot/vmlinuz-KVER with headers in /usr/src/linux-headers-KVER);
 #  3. kernel suites run in test hosts: QEMU TCG (AMD-V) on every kernel,
-#     QEMU with svm/vmx hidden (the "nohw" suite), then Bochs (VT-x) on one
-#     kernel.
+#     QEMU with svm/vmx hidden (the "nohw" suite), and Bochs (VT-x) on one
+#     kernel, in two lanes side by side.
 #
 # Environment: VMW_KERNELS="KVER ..." to choose kernels; VMW_BOCHS=0 to skip
 # Bochs; VMW_SUITES=a,b to run only some suites; VMW_BROKEN=1 to load the
-# deliberately broken module (the run must then fail).
+# deliberately broken module (the run must then fail); VMW_SERIAL=1 to run
+# one test host at a time.
 # The last line is "N passed, N failed".
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,10 +61,16 @@ build_for() {	# build_for KVER: modules and initramfs into build/
 	VMW_HOST_QEMU=$q VMW_HOST_FIO=$f tests/host/mkinitramfs.sh -k "$v" -m "$B/mods-$v" -g "$B/stage" -o "$B/host-$v.cpio.gz"
 }
 
-host() {	# host NAME ARGS...: boot a test host, tally its closing line
-	local name=$1 line
+run_host() {	# run_host NAME ARGS...: boot a test host; its verdict in NAME.judge
+	local name=$1
 	shift
 	"$ROOT/tests/host/boot.sh" "$@" "$name" > "$B/$name.judge" 2>&1
+}
+
+collect() {	# collect NAME: show a test host's verdict, tally its closing line
+	local name=$1 line
+	[ -f "$B/$name.judge" ] || return 0
+	echo "=== $name"
 	cat "$B/$name.judge"
 	line=$(tail -1 "$B/$name.judge")
 	tally "$name" "$line"
@@ -115,63 +122,85 @@ for v in $KVERS; do
 	else tally "build:$v" "0 passed, 1 failed"; fi
 done
 
-# 3. Test hosts.
+# 3. Test hosts, in two lanes side by side, one emulator per core (CI has
+# two): QEMU's main hosts in one; Bochs, the stock-KVM peers, the crash
+# test and the nohw host in the other. Each emulator runs one thread:
+# QEMU 7.2's multi-threaded TCG is not reliable for nested AMD-V (it loses
+# IPIs between host CPUs running kvm_amd guests, and now and then resumes
+# a host on its own state as a guest's: README's known problems), and
+# Bochs has one. Bochs keeps virtual time (clock sync=none), so a loaded
+# machine slows it without changing what its guests see. VMW_SERIAL=1
+# runs the lanes one after the other. Verdicts are shown once both end.
 SUITES=${VMW_SUITES:-}
 EXTRA=()
 [ "${VMW_BROKEN:-0}" = 1 ] && EXTRA+=(-b)
 [ -n "$SUITES" ] && EXTRA+=(-s "$SUITES")
 BOCHS_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | head -1)
-# Two QEMU hosts per kernel, both on single-threaded TCG: QEMU 7.2's
-# multi-threaded TCG is not reliable for nested AMD-V (it loses IPIs
-# between host CPUs running kvm_amd guests, and now and then resumes a
-# host on its own state as a guest's: README's known problems). The stock
-# KVM peers run in a host of their own, so both halves fit the time limit.
+CRASH_KVER=$BOCHS_KVER
+NOHW_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | tail -1)
 KVM_TESTS="kvm/*,vmx/*kvm*"
-for v in $BUILT; do
-	echo "=== qemu (AMD-V) on $v"
-	VMW_TCG_THREAD=${VMW_TCG_THREAD:-single} VMW_APPEND="${VMW_APPEND:-} vmw.skip=$KVM_TESTS" \
-		host "qemu-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1500 "${EXTRA[@]}"
-	if [ -z "$SUITES" ] || [[ ",$SUITES," == *,kvm,* ]] || [[ ",$SUITES," == *,vmx,* ]]; then
-		echo "=== qemu (AMD-V) on $v: the stock KVM peers"
-		VMW_TCG_THREAD=single VMW_APPEND="${VMW_APPEND:-} vmw.only=$KVM_TESTS" \
-			host "qemu-kvm-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1500 -s kvm,vmx
+want() { [ -z "$SUITES" ] || [[ ",$SUITES," == *,$1,* ]]; }
+rm -f "$B"/*.judge
+
+lane_qemu() {	# the vmmon, vmnet, vmdisk, vmx... suites on every kernel
+	for v in $BUILT; do
+		VMW_TCG_THREAD=${VMW_TCG_THREAD:-single} VMW_APPEND="${VMW_APPEND:-} vmw.skip=$KVM_TESTS" \
+			run_host "qemu-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 2400 "${EXTRA[@]}"
+	done
+}
+
+lane_other() {
+	if [ "${VMW_BOCHS:-1}" = 1 ] && [ -n "$BOCHS_KVER" ]; then
+		# Bochs runs the suites where VT-x matters; vmdisk, vmnet and
+		# the crash test do not touch it and run on QEMU for every kernel.
+		local bextra=("${EXTRA[@]}") binitrd=$B/host-$BOCHS_KVER.cpio.gz
+		if [ -z "$SUITES" ]; then
+			bextra+=(-s vmproc,vmmon,kvm,vmx)
+			# Without fio (66 MB): Bochs unpacks the initramfs slowly.
+			binitrd=$B/host-$BOCHS_KVER-bochs.cpio.gz
+			VMW_HOST_FIO=0 tests/host/mkinitramfs.sh -k "$BOCHS_KVER" -m "$B/mods-$BOCHS_KVER" \
+				-g "$B/stage" -o "$binitrd" > /dev/null
+		fi
+		run_host "bochs-$BOCHS_KVER" -e bochs -k "$BOCHS_KVER" -i "$binitrd" \
+			-t 3600 "${bextra[@]}"
 	fi
-done
-# Crash consistency of vmdisk's sparse VMDK: hosts killed hard mid-write
-# and rebooted on the same virtio disk (about 4 minutes).
-CRASH_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | head -1)
-if [ -n "$CRASH_KVER" ] && { [ -z "$SUITES" ] || [[ ",$SUITES," == *,vmdisk,* ]]; }; then
+	if want kvm || want vmx; then
+		for v in $BUILT; do
+			VMW_TCG_THREAD=single VMW_APPEND="${VMW_APPEND:-} vmw.only=$KVM_TESTS" \
+				run_host "qemu-kvm-$v" -e qemu -k "$v" -i "$B/host-$v.cpio.gz" -t 1500 -s kvm,vmx
+		done
+	fi
+	# Crash consistency of vmdisk's sparse VMDK: hosts killed hard
+	# mid-write and rebooted on the same virtio disk (about 2 minutes).
+	if [ -n "$CRASH_KVER" ] && want vmdisk; then
+		tests/host/crash-vmdisk.sh -k "$CRASH_KVER" -i "$B/host-$CRASH_KVER.cpio.gz" \
+			-o "$B/crash-vmdisk" > "$B/crash-vmdisk.judge" 2>&1
+	fi
+	if [ -n "$NOHW_KVER" ] && [ -z "$SUITES" ]; then
+		run_host "qemu-nohw-$NOHW_KVER" -e qemu -n -k "$NOHW_KVER" \
+			-i "$B/host-$NOHW_KVER.cpio.gz" -t 300 -s nohw
+	fi
+}
+
+echo "=== test hosts:" $BUILT "(lanes: QEMU | Bochs, KVM peers, crash, nohw)"
+if [ "${VMW_SERIAL:-0}" = 1 ]; then
+	lane_qemu; lane_other
+else
+	lane_other & OTHER=$!
+	lane_qemu
+	wait $OTHER
+fi
+for v in $BUILT; do collect "qemu-$v"; done
+for v in $BUILT; do collect "qemu-kvm-$v"; done
+if [ -f "$B/crash-vmdisk.judge" ]; then
 	echo "=== vmdisk crash test on $CRASH_KVER"
-	tests/host/crash-vmdisk.sh -k "$CRASH_KVER" -i "$B/host-$CRASH_KVER.cpio.gz" \
-		-o "$B/crash-vmdisk" > "$B/crash-vmdisk.judge" 2>&1
 	cat "$B/crash-vmdisk.judge"
 	line=$(tail -1 "$B/crash-vmdisk.judge")
 	tally "vmdisk-crash:$CRASH_KVER" "${line#crash-vmdisk: }"
 	grep -q ' 0 failed' <<< "$line" || WHY+=("$(grep -a -A12 FAILED "$B/crash-vmdisk.judge" | head -14)")
 fi
-NOHW_KVER=$(echo $BUILT | tr ' ' '\n' | sort -V | tail -1)
-if [ -n "$NOHW_KVER" ] && [ -z "$SUITES" ]; then
-	echo "=== qemu without svm/vmx on $NOHW_KVER"
-	host "qemu-nohw-$NOHW_KVER" -e qemu -n -k "$NOHW_KVER" -i "$B/host-$NOHW_KVER.cpio.gz" -t 300 -s nohw
-fi
-# Bochs runs last, alone: the nested guests of the vmx suite are sensitive
-# to a loaded machine (2 cores in CI).
-if [ "${VMW_BOCHS:-1}" = 1 ] && [ -n "$BOCHS_KVER" ]; then
-	echo "=== bochs (VT-x) on $BOCHS_KVER"
-	# Bochs runs the suites where VT-x matters; vmdisk, vmnet and the
-	# crash test do not touch it and run on QEMU for every kernel.
-	BEXTRA=("${EXTRA[@]}")
-	BINITRD=$B/host-$BOCHS_KVER.cpio.gz
-	if [ -z "$SUITES" ]; then
-		BEXTRA+=(-s vmproc,vmmon,kvm,vmx)
-		# Without fio (66 MB): Bochs unpacks the initramfs slowly.
-		BINITRD=$B/host-$BOCHS_KVER-bochs.cpio.gz
-		VMW_HOST_FIO=0 tests/host/mkinitramfs.sh -k "$BOCHS_KVER" -m "$B/mods-$BOCHS_KVER" \
-			-g "$B/stage" -o "$BINITRD"
-	fi
-	host "bochs-$BOCHS_KVER" -e bochs -k "$BOCHS_KVER" -i "$BINITRD" \
-		-t 3000 "${BEXTRA[@]}"
-fi
+collect "qemu-nohw-$NOHW_KVER"
+collect "bochs-$BOCHS_KVER"
 
 echo "=== summary"
 printf '%s\n' "${SUMMARY[@]}"
