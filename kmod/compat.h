@@ -48,6 +48,16 @@ static inline struct class *vmw_class_create(const char *name)
 #include <linux/unaligned.h>
 #endif
 
+/* A bio from its bio_set's per-CPU cache: a stacking driver's bio that
+ * may be put in any context. 6.1 WARNs when such a bio is put outside
+ * process context (a device's interrupt); 6.12 takes it back from
+ * hard interrupts too, and frees it as usual from soft ones. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define VMW_REQ_ALLOC_CACHE	0
+#else
+#define VMW_REQ_ALLOC_CACHE	REQ_ALLOC_CACHE
+#endif
+
 /* A SCSI host whose queuecommand may sleep (BLK_MQ_F_BLOCKING). Since
  * 6.2 the host says so and scsi_add_host() sets up its tag set for it;
  * 6.1 has only the tag set's flag, which every request queue made after

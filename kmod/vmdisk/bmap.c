@@ -325,25 +325,26 @@ static loff_t vmdisk_bmap_next(loff_t pos, loff_t end)
 	return min(round_down(pos, VMDISK_BMAP_CHUNK) + VMDISK_BMAP_CHUNK, end);
 }
 
-/* One bio per chunk the aio touches, each on a piece of its iterator. */
+/* One bio per chunk the aio touches, each on a piece of its iterator;
+ * sector: where pos is (the others' chunks are looked up again). */
 static void vmdisk_bmap_start(struct vmdisk_bmap *bm, struct vmdisk_aio *aio,
-			      loff_t pos)
+			      loff_t pos, sector_t sector)
 {
 	blk_opf_t opf = aio->write ? REQ_OP_WRITE | REQ_SYNC | REQ_IDLE :
 				     REQ_OP_READ;
-	loff_t end = pos + aio->count, next;
+	loff_t first = pos, end = pos + aio->count, next;
 	struct iov_iter piece;
-	sector_t sector;
 	struct bio *bio;
 
 	opf |= (aio->write && aio->fua ? REQ_FUA : 0) |
-	       (aio->nowait ? REQ_NOWAIT : 0);
+	       (aio->nowait ? REQ_NOWAIT : 0) | VMW_REQ_ALLOC_CACHE;
 	aio->bmap = bm;
 	aio->err = 0;
 	atomic_set(&aio->bios, 1);
 	for (; pos < end; pos = next) {
 		next = vmdisk_bmap_next(pos, end);
-		vmdisk_bmap_sector(bm, pos, true, &sector);
+		if (pos != first)
+			vmdisk_bmap_sector(bm, pos, true, &sector);
 		bio = bio_alloc(bm->bdev, 0, opf,
 				aio->nowait ? GFP_NOWAIT : GFP_NOIO);
 		if (!bio) {
@@ -358,7 +359,8 @@ static void vmdisk_bmap_start(struct vmdisk_bmap *bm, struct vmdisk_aio *aio,
 		bio->bi_private = aio;
 		bio->bi_end_io = vmdisk_bmap_end_io;
 		atomic_inc(&aio->bios);
-		submit_bio(bio);
+		/* Accounted already, as the command's request above. */
+		submit_bio_noacct(bio);
 	}
 	atomic64_inc(&bm->ios);
 	vmdisk_bmap_put(aio);
@@ -369,18 +371,18 @@ enum vmdisk_bmap_ret vmdisk_bmap_submit(struct vmdisk_bmap *bm,
 {
 	loff_t end = pos + aio->count, p;
 	enum vmdisk_bmap_ret ret;
-	sector_t sector;
+	sector_t sector, s;
 
 	if (!vmdisk_bmap_fits(bm, aio, pos) || !percpu_ref_tryget_live(&bm->live))
 		return VMDISK_BMAP_FILE;
 	for (p = pos; p < end; p = vmdisk_bmap_next(p, end)) {
-		ret = vmdisk_bmap_sector(bm, p, aio->nowait, &sector);
+		ret = vmdisk_bmap_sector(bm, p, aio->nowait, p == pos ? &sector : &s);
 		if (ret != VMDISK_BMAP_STARTED) {	/* all direct, or none */
 			percpu_ref_put(&bm->live);
 			return ret;
 		}
 	}
-	vmdisk_bmap_start(bm, aio, pos);
+	vmdisk_bmap_start(bm, aio, pos, sector);
 	return VMDISK_BMAP_STARTED;
 }
 

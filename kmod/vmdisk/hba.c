@@ -116,21 +116,30 @@ static int vmdisk_hba_queuecommand(struct Scsi_Host *shost,
 	}
 	hc->sc = sc;
 	hc->disk = disk;
-	hc->c = (struct vmdisk_cmd) {
-		.cdb		= sc->cmnd,
-		.cdb_len	= sc->cmd_len,
-		.sgl		= scsi_sglist(sc),
-		.sg_count	= scsi_sg_count(sc),
-		.buflen		= scsi_bufflen(sc),
-		.initiator	= 0,
-		.done		= vmdisk_hba_done,
-	};
+	/* The inputs; the core sets the outputs (and keeps its rw). */
+	hc->c.cdb = sc->cmnd;
+	hc->c.cdb_len = sc->cmd_len;
+	hc->c.sgl = scsi_sglist(sc);
+	hc->c.sg_count = scsi_sg_count(sc);
+	hc->c.buflen = scsi_bufflen(sc);
+	hc->c.initiator = 0;
+	hc->c.done = vmdisk_hba_done;
 	hc->busy = true;
 	atomic_inc(&vmdisk_hba_inflight);
 	if (vmdisk_hba_exec_nowait(hc))
 		return 0;
-	INIT_WORK(&hc->work, vmdisk_hba_work);
 	queue_work(vmdisk_wq, &hc->work);
+	return 0;
+}
+
+/* Once per tag, not per command: with it, the midlayer no longer zeroes
+ * each command's vmdisk_hba_cmd (queuecommand sets what it uses). */
+static int vmdisk_hba_init_cmd_priv(struct Scsi_Host *shost,
+				    struct scsi_cmnd *sc)
+{
+	struct vmdisk_hba_cmd *hc = scsi_cmd_priv(sc);
+
+	INIT_WORK(&hc->work, vmdisk_hba_work);
 	return 0;
 }
 
@@ -164,6 +173,7 @@ static struct scsi_host_template vmdisk_hba_sht = {
 	.max_sectors		= 2048,		/* 1 MiB: VPD b0 says the same */
 	.cmd_per_lun		= 32,
 	.cmd_size		= sizeof(struct vmdisk_hba_cmd),
+	.init_cmd_priv		= vmdisk_hba_init_cmd_priv,
 };
 
 unsigned int vmdisk_hba_host_no(void)

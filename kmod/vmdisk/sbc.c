@@ -123,17 +123,6 @@ static void vmdisk_account(struct vmdisk *disk, bool write, size_t bytes,
 	}
 }
 
-/* A read or write handed to an asynchronous backend. */
-struct vmdisk_rw {
-	struct vmdisk_aio aio;
-	struct vmdisk *disk;
-	struct vmdisk_cmd *cmd;
-	u64 start;
-	size_t bytes;
-	bool write;
-	struct bio_vec bv[];
-};
-
 static void vmdisk_rw_done(struct vmdisk_aio *aio, int err)
 {
 	struct vmdisk_rw *rw = container_of(aio, struct vmdisk_rw, aio);
@@ -141,10 +130,11 @@ static void vmdisk_rw_done(struct vmdisk_aio *aio, int err)
 
 	if (!err)
 		vmdisk_account(disk, rw->write, rw->bytes, rw->start);
+	if (rw->bv != rw->inline_bv)
+		kfree(rw->bv);
 	up_read_non_owner(&disk->be_lock);
 	vmdisk_scsi_finish(disk, rw->cmd, NULL,
 			   err ? vmdisk_errno_sense(err, rw->write) : 0);
-	kfree(rw);
 }
 
 static u32 vmdisk_rw_submit(struct vmdisk_req *r, loff_t pos, size_t bytes,
@@ -152,12 +142,15 @@ static u32 vmdisk_rw_submit(struct vmdisk_req *r, loff_t pos, size_t bytes,
 {
 	struct vmdisk_backend *be = r->disk->be;
 	struct vmdisk_cmd *c = r->cmd;
-	struct vmdisk_rw *rw;
+	struct vmdisk_rw *rw = &c->rw;
 
-	rw = kmalloc(struct_size(rw, bv, c->sg_count),
-		     r->nowait ? GFP_NOWAIT : GFP_NOIO);
-	if (!rw)
-		return r->nowait ? VMDISK_S_WOULDBLOCK : VMDISK_S_BUSY;
+	rw->bv = rw->inline_bv;
+	if (c->sg_count > ARRAY_SIZE(rw->inline_bv)) {
+		rw->bv = kmalloc_array(c->sg_count, sizeof(*rw->bv),
+				       r->nowait ? GFP_NOWAIT : GFP_NOIO);
+		if (!rw->bv)
+			return r->nowait ? VMDISK_S_WOULDBLOCK : VMDISK_S_BUSY;
+	}
 	vmdisk_fill_bvec(rw->bv, c);
 	iov_iter_bvec(&rw->aio.iter, write ? ITER_SOURCE : ITER_DEST, rw->bv,
 		      c->sg_count, bytes);

@@ -8,12 +8,30 @@
 #ifndef VMDISK_SCSI_H
 #define VMDISK_SCSI_H
 
+#include <linux/bvec.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
+#include "backend.h"
+
 #define VMDISK_SENSE_LEN	18	/* fixed format */
+#define VMDISK_RW_BVECS		4	/* a read or write's segments in place */
 
 struct vmdisk;
+struct vmdisk_cmd;
+
+/* A read or write handed to an asynchronous backend (sbc.c): kept in its
+ * command, so that a small one allocates nothing. */
+struct vmdisk_rw {
+	struct vmdisk_aio aio;
+	struct vmdisk *disk;
+	struct vmdisk_cmd *cmd;
+	u64 start;
+	size_t bytes;
+	bool write;
+	struct bio_vec *bv;		/* inline_bv, or allocated */
+	struct bio_vec inline_bv[VMDISK_RW_BVECS];
+};
 
 struct vmdisk_cmd {
 	/* In. */
@@ -34,6 +52,8 @@ struct vmdisk_cmd {
 	u8 sense_len;
 	u32 resid;
 	u8 sense[VMDISK_SENSE_LEN];
+	/* The core's. */
+	struct vmdisk_rw rw;
 };
 
 /* Process context; may sleep in the backend. The cmd and the buffers it
