@@ -21,6 +21,9 @@
 # Debian's fio links ceph, gluster and ICU): vmdisk's verify job and fio
 # benchmark. tests/check.sh asks for it when the vmdisk or bench suite
 # runs (all suites included); elsewhere those parts skip.
+#
+# VMW_HOST_PERF=1 also packs perf (linux-perf): the vmdisk benchmark's
+# profile (vmw.vmdisk_prof=1). Asked for by hand, never by check.sh.
 set -eu
 
 # (crct10dif_generic, target_core_file, tcm_loop: the stock LIO loopback
@@ -81,6 +84,10 @@ fi
 if [ "${VMW_HOST_FIO:-0}" = 1 ]; then
 	F=$(command -v fio) || { echo "$0: VMW_HOST_FIO=1 but no fio (apt-get install fio)" >&2; exit 1; }
 	copy_prog "$F"
+fi
+if [ "${VMW_HOST_PERF:-0}" = 1 ]; then
+	P=$(command -v perf) || { echo "$0: VMW_HOST_PERF=1 but no perf (apt-get install linux-perf)" >&2; exit 1; }
+	copy_prog "$P"
 fi
 
 # Our modules.

@@ -61,7 +61,17 @@ cleanup() {
 	rm -rf $T
 }
 trap cleanup EXIT
-mke2fs -q $BDEV && mount -t ext4 $BDEV $M || fail "ext4 on $BDEV"
+# A real ext4 (extents, 4 KiB blocks) where e2fsprogs is in the host;
+# busybox's mke2fs makes an ext2 layout (1 KiB blocks, block maps), whose
+# raw file costs more per read than ext4's.
+if command -v mkfs.ext4 >/dev/null; then
+	mkfs.ext4 -q -F $BDEV || fail "mkfs.ext4 $BDEV"
+	note "file system: ext4 (mkfs.ext4: extents, 4 KiB blocks)"
+else
+	mke2fs -q $BDEV > /dev/null || fail "mke2fs $BDEV"
+	note "file system: busybox mke2fs (ext2 layout, 1 KiB blocks), mounted as ext4"
+fi
+mount -t ext4 $BDEV $M || fail "ext4 on $BDEV"
 for f in raw vmdisk vmdiskb tcm; do
 	dd if=/dev/urandom of=$M/$f.img bs=1M count=$SIZE 2>/dev/null || fail "fill $f.img"
 done
@@ -121,6 +131,85 @@ if tcm_up; then
 	TARGETS="$TARGETS tcm:$tcm_dev"
 else
 	note "no tcm_loop (stock target_core_file/tcm_loop missing or configfs refused): tcm skipped"
+fi
+# vmw.vmdisk_prof=1 (and perf in the host: VMW_HOST_PERF=1): instead of
+# the table, where the CPU goes in a 4 KiB random read at QD1, raw against
+# vmdisk: perf's cpu-clock samples with kernel call chains (under -icount,
+# a sample every so many instructions), the symbols by their own share
+# and by what they and their callees take.
+if [ -n "$(vmw_cmdline vmw.vmdisk_prof)" ]; then
+	command -v perf >/dev/null || skip "no perf in this host (VMW_HOST_PERF=1)"
+	echo 0 > /proc/sys/kernel/kptr_restrict
+	echo -1 > /proc/sys/kernel/perf_event_paranoid
+	grep -q tracefs /proc/mounts || mount -t tracefs none /sys/kernel/tracing
+	# vmw.vmdisk_prof=graph: what each step of a read costs, by
+	# function_graph at depth 1 (under -icount, ns are instructions).
+	if [ "$(vmw_cmdline vmw.vmdisk_prof)" = graph ]; then
+		TR=/sys/kernel/tracing
+		for t in $TARGETS; do
+			case ${t%%:*} in raw|vmdisk) ;; *) continue ;; esac
+			note "function_graph: ${t%%:*}, randread 4k QD1, ns per call"
+			for f in io_submit_sqes ext4_file_read_iter iomap_dio_rw blkdev_read_iter \
+				blk_mq_submit_bio __blk_flush_plug scsi_queue_rq vmdisk_hba_queuecommand \
+				vmdisk_scsi_exec_nowait vmdisk_do_rw vmdisk_bmap_submit submit_bio \
+				loop_queue_rq loop_process_work lo_rw_aio.isra.0 blk_mq_end_request \
+				vmdisk_bmap_end_io vmdisk_rw_done vmdisk_hba_done scsi_done \
+				scsi_complete scsi_io_completion; do
+				echo nop > $TR/current_tracer
+				echo > $TR/trace
+				# Only f is patched: the others run at full speed.
+				echo $f > $TR/set_ftrace_filter 2>/dev/null || continue
+				echo $f > $TR/set_graph_function
+				echo 1 > $TR/max_graph_depth
+				echo function_graph > $TR/current_tracer
+				echo 1 > $TR/tracing_on
+				fio --name=prof --filename=${t#*:} --rw=randread --bs=4k --iodepth=1 \
+					--ioengine=io_uring --direct=1 --size=${SIZE}M --number_ios=2000 \
+					--randseed=1 > /dev/null 2>&1
+				echo 0 > $TR/tracing_on
+				grep -v '^#' $TR/trace | grep -E " us +\| +$f(\.[a-z0-9.]+)?( \[[a-z0-9_]+\])?\(\);" |
+					sed -E 's/.* ([0-9.]+) us .*/\1/' | sort -n |
+					awk -v f=$f '{ v[NR] = $1; s += $1 } END {
+						printf "      %-26s %6d calls, mean %7.0f ns, median %7.0f ns\n",
+							f, NR, NR ? s * 1000 / NR : 0, NR ? v[int((NR + 1) / 2)] * 1000 : 0 }'
+			done
+			echo > $TR/set_ftrace_filter
+			echo > $TR/set_graph_function
+		done
+		exit 0
+	fi
+	for t in $TARGETS; do
+		case ${t%%:*} in raw|vmdisk) ;; *) continue ;; esac
+		note "profile: ${t%%:*}, randread 4k QD1, $(job prof ${t#*:} randread 4k 1) IOPS unprofiled"
+		prof_fio() {	# prof_fio PERF-RECORD-ARGS...: fio's reads under perf
+			perf record -q -a "$@" -o $T/perf.data -- \
+				fio --name=prof --filename=${t#*:} --rw=randread --bs=4k \
+				--iodepth=1 --ioengine=io_uring --direct=1 --size=${SIZE}M \
+				--number_ios=${N:-20000} --randseed=1 > /dev/null 2>&1
+		}
+		rep() { perf report -q -i $T/perf.data --stdio "$@" 2>/dev/null | grep -v '^$'; }
+		prof_fio -g --kernel-callchains -e cpu-clock -F 20000
+		rep --no-children -g none --sort sym --percent-limit 0.5 | head -30
+		rep --children -g none --sort sym --percent-limit 2 | head -45
+		rep --no-children -g none --sort comm | head -6
+		for c in $(rep --no-children -g none --sort comm | awk '{ print $2 }' | head -3); do
+			echo "    -- $c"
+			rep --children -g none --comms "$c" --sort sym --percent-limit 1 | head -14
+		done
+		# Where the two hottest symbols were reached from.
+		for sym in $(rep --no-children -g none --sort sym | awk '$2 == "[k]" { print $3 }' | head -2); do
+			echo "    -- $sym"
+			rep --no-children --sort sym -S $sym -g folded,0.5,callee |
+				grep '^[0-9]' | sort -rn | head -6 | cut -c1-300
+		done
+		# Who runs, in the sequence of a few reads.
+		grep -q tracefs /proc/mounts || mount -t tracefs none /sys/kernel/tracing
+		N=2000 prof_fio -e sched:sched_switch
+		note "context switches in 2000 reads: $(perf script -i $T/perf.data -F event 2>/dev/null | grep -c sched_switch)"
+		perf script -i $T/perf.data -F comm,trace 2>/dev/null | sed -n '2000,2030p' | cut -c1-150
+		rm -f $T/perf.data
+	done
+	exit 0
 fi
 note "fio io_uring O_DIRECT, best of 2 runs of ${RUNTIME} s each, targets interleaved per workload:"
 note "rand-read QD1, rand-write QD1, rand-read QD32, rand-write QD32 (IOPS), seq-read, seq-write 1 MiB QD4 (MB/s)"
