@@ -143,6 +143,15 @@ if [ -n "$(vmw_cmdline vmw.vmdisk_prof)" ]; then
 	echo 0 > /proc/sys/kernel/kptr_restrict
 	echo -1 > /proc/sys/kernel/perf_event_paranoid
 	grep -q tracefs /proc/mounts || mount -t tracefs none /sys/kernel/tracing
+	# reads FILE N [CMD...]: N 4 KiB random reads at QD1 on FILE by fio,
+	# under CMD (perf record ... --) if given.
+	reads() {
+		local f=$1 n=$2
+		shift 2
+		"$@" fio --name=prof --filename=$f --rw=randread --bs=4k --iodepth=1 \
+			--ioengine=io_uring --direct=1 --size=${SIZE}M --number_ios=$n \
+			--randseed=1 > /dev/null 2>&1
+	}
 	# vmw.vmdisk_prof=graph: what each step of a read costs, by
 	# function_graph at depth 1 (under -icount, ns are instructions).
 	if [ "$(vmw_cmdline vmw.vmdisk_prof)" = graph ]; then
@@ -164,9 +173,7 @@ if [ -n "$(vmw_cmdline vmw.vmdisk_prof)" ]; then
 				echo 1 > $TR/max_graph_depth
 				echo function_graph > $TR/current_tracer
 				echo 1 > $TR/tracing_on
-				fio --name=prof --filename=${t#*:} --rw=randread --bs=4k --iodepth=1 \
-					--ioengine=io_uring --direct=1 --size=${SIZE}M --number_ios=2000 \
-					--randseed=1 > /dev/null 2>&1
+				reads ${t#*:} 2000
 				echo 0 > $TR/tracing_on
 				grep -v '^#' $TR/trace | grep -E " us +\| +$f(\.[a-z0-9.]+)?( \[[a-z0-9_]+\])?\(\);" |
 					sed -E 's/.* ([0-9.]+) us .*/\1/' | sort -n |
@@ -182,14 +189,9 @@ if [ -n "$(vmw_cmdline vmw.vmdisk_prof)" ]; then
 	for t in $TARGETS; do
 		case ${t%%:*} in raw|vmdisk) ;; *) continue ;; esac
 		note "profile: ${t%%:*}, randread 4k QD1, $(job prof ${t#*:} randread 4k 1) IOPS unprofiled"
-		prof_fio() {	# prof_fio PERF-RECORD-ARGS...: fio's reads under perf
-			perf record -q -a "$@" -o $T/perf.data -- \
-				fio --name=prof --filename=${t#*:} --rw=randread --bs=4k \
-				--iodepth=1 --ioengine=io_uring --direct=1 --size=${SIZE}M \
-				--number_ios=${N:-20000} --randseed=1 > /dev/null 2>&1
-		}
 		rep() { perf report -q -i $T/perf.data --stdio "$@" 2>/dev/null | grep -v '^$'; }
-		prof_fio -g --kernel-callchains -e cpu-clock -F 20000
+		reads ${t#*:} 20000 perf record -q -a -g --kernel-callchains -e cpu-clock -F 20000 \
+			-o $T/perf.data --
 		rep --no-children -g none --sort sym --percent-limit 0.5 | head -30
 		rep --children -g none --sort sym --percent-limit 2 | head -45
 		rep --no-children -g none --sort comm | head -6
@@ -204,8 +206,7 @@ if [ -n "$(vmw_cmdline vmw.vmdisk_prof)" ]; then
 				grep '^[0-9]' | sort -rn | head -6 | cut -c1-300
 		done
 		# Who runs, in the sequence of a few reads.
-		grep -q tracefs /proc/mounts || mount -t tracefs none /sys/kernel/tracing
-		N=2000 prof_fio -e sched:sched_switch
+		reads ${t#*:} 2000 perf record -q -a -e sched:sched_switch -o $T/perf.data --
 		note "context switches in 2000 reads: $(perf script -i $T/perf.data -F event 2>/dev/null | grep -c sched_switch)"
 		perf script -i $T/perf.data -F comm,trace 2>/dev/null | sed -n '2000,2030p' | cut -c1-150
 		rm -f $T/perf.data
