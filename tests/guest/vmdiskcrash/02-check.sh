@@ -15,8 +15,13 @@ mkdir -p /mnt/c && mount -t ext4 /dev/vda /mnt/c || fail "mount after the crash"
 cd /mnt/c
 img=d.vmdk
 [ -f s.vmdk ] && img=s.vmdk
+[ -f d.raw ] && img=d.raw
 note "after the crash: $(ls -l | awk 'NR > 1 { printf "%s %s, ", $9, $5 }')"
-out=$(vmdiskctl add $img) || fail "the image does not open: $(dmesg | tail -3)"
+if [ $img = d.raw ]; then
+	out=$(vmdiskctl add -d $img) || fail "the raw disk does not open: $(dmesg | tail -3)"
+else
+	out=$(vmdiskctl add $img) || fail "the image does not open: $(dmesg | tail -3)"
+fi
 id=${out%% *} dev=$(echo "$out" | awk '{print $3}')
 acked=$(vmw_cmdline vmw.crash.acked)
 out=$(vdrandw check "$(vmw_cmdline vmw.crash.seed)" "$acked" $dev) ||
@@ -24,7 +29,7 @@ out=$(vdrandw check "$(vmw_cmdline vmw.crash.seed)" "$acked" $dev) ||
 note "all $acked acknowledged writes are there"
 dd if=/dev/urandom of=$dev bs=64k seek=1000 count=4 conv=fsync 2>/dev/null || fail "write after the crash"
 vmdiskctl destroy $id || fail "destroy"
-if command -v qemu-img >/dev/null; then
+if [ $img != d.raw ] && command -v qemu-img >/dev/null; then
 	out=$(qemu-img check -f vmdk $img 2>&1) || fail "qemu-img check: $out"
 	note "qemu-img check: $(echo "$out" | tail -1)"
 fi
