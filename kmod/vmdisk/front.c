@@ -4,10 +4,13 @@
  * through which a VM monitor passes its guest adapter's CDBs and buffers
  * to the target core.
  *
- * SUBMIT runs the command synchronously in the calling thread: the user
- * buffers (guest RAM as the monitor maps it) are pinned, described to the
- * core as a scatterlist of those very pages, and unpinned (and dirtied)
- * when the core is done. No data is copied and no thread is woken.
+ * SUBMIT runs the command for the calling thread: the user buffers (guest
+ * RAM as the monitor maps it) are pinned, described to the core as a
+ * scatterlist of those very pages, and unpinned (and dirtied) when the
+ * core is done. No data is copied. The command carries a completion, so a
+ * raw disk's reads and writes take the core's asynchronous path, the
+ * direct one (bmap.c) included, while the caller sleeps until it is done;
+ * what finishes in place never sleeps.
  *
  * Lifetime: each handle holds a reference on its disk and is listed on
  * vmdisk_fronts. vmdisk_front_lock orders opening a handle against
@@ -16,6 +19,7 @@
  * take a lock that destruction holds while it removes their files.
  */
 #include <linux/anon_inodes.h>
+#include <linux/completion.h>
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -35,13 +39,15 @@ struct vmdisk_front {
 	char name[VMDISK_FRONT_NAME_MAX];
 };
 
-/* The pinned pages of one command's data buffer. */
+/* One command: the pinned pages of its data buffer, and its end. */
 struct vmdisk_front_io {
 	struct page **pages;
 	unsigned int nr_pages;
 	struct sg_table sgt;
 	u32 len;
 	u8 sense[VMDISK_SENSE_LEN];
+	struct vmdisk_cmd cmd;
+	struct completion done;
 };
 
 static DEFINE_MUTEX(vmdisk_front_lock);
@@ -192,29 +198,38 @@ static int vmdisk_front_check(const struct vmdisk_submit *s)
 	return 0;
 }
 
+/* Any context: a backend's completion. */
+static void vmdisk_front_done(struct vmdisk_cmd *c)
+{
+	complete(&container_of(c, struct vmdisk_front_io, cmd)->done);
+}
+
 static void vmdisk_front_exec(struct vmdisk_front *f, struct vmdisk_submit *s,
 			      struct vmdisk_front_io *io)
 {
-	struct vmdisk_cmd c = {
-		.cdb		= s->cdb,
-		.cdb_len	= s->cdb_len,
-		.sgl		= io->nr_pages ? io->sgt.sgl : NULL,
-		.sg_count	= io->nr_pages,
-		.buflen		= io->len,
-		.initiator	= f->initiator,
-	};
+	struct vmdisk_cmd *c = &io->cmd;
 
-	vmdisk_scsi_exec(f->disk, &c);
-	s->status = c.status;
-	s->resid = c.resid;
-	s->sense_len = min_t(u32, c.sense_len, s->sense_max);
-	memcpy(io->sense, c.sense, s->sense_len);
+	c->cdb = s->cdb;
+	c->cdb_len = s->cdb_len;
+	c->sgl = io->nr_pages ? io->sgt.sgl : NULL;
+	c->sg_count = io->nr_pages;
+	c->buflen = io->len;
+	c->initiator = f->initiator;
+	c->done = vmdisk_front_done;
+	init_completion(&io->done);
+	vmdisk_scsi_exec(f->disk, c);
+	/* The pages stay pinned until then: bios may still be at them. */
+	wait_for_completion(&io->done);
+	s->status = c->status;
+	s->resid = c->resid;
+	s->sense_len = min_t(u32, c->sense_len, s->sense_max);
+	memcpy(io->sense, c->sense, s->sense_len);
 }
 
 static long vmdisk_front_submit(struct vmdisk_front *f, void __user *arg)
 {
 	struct vmdisk_iovec *iov = NULL;
-	struct vmdisk_front_io io = {};
+	struct vmdisk_front_io *io;
 	struct vmdisk_submit s;
 	long ret;
 
@@ -231,21 +246,31 @@ static long vmdisk_front_submit(struct vmdisk_front *f, void __user *arg)
 			return -ENOMEM;
 		if (copy_from_user(iov, u64_to_user_ptr(s.iov),
 				   s.iov_count * sizeof(*iov))) {
-			kvfree(iov);
-			return -EFAULT;
+			ret = -EFAULT;
+			goto out_iov;
 		}
 	}
-	ret = vmdisk_front_map(&io, iov, s.iov_count);
+	io = kzalloc(sizeof(*io), GFP_KERNEL);
+	if (!io) {
+		ret = -ENOMEM;
+		goto out_iov;
+	}
+	ret = vmdisk_front_map(io, iov, s.iov_count);
 	if (!ret)
-		vmdisk_front_exec(f, &s, &io);
-	vmdisk_front_unmap(&io);
-	kvfree(iov);
+		vmdisk_front_exec(f, &s, io);
+	vmdisk_front_unmap(io);
 	if (ret)
-		return ret;
+		goto out_io;
 	if (s.sense_len &&
-	    copy_to_user(u64_to_user_ptr(s.sense), io.sense, s.sense_len))
-		return -EFAULT;
-	return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
+	    copy_to_user(u64_to_user_ptr(s.sense), io->sense, s.sense_len))
+		ret = -EFAULT;
+	else if (copy_to_user(arg, &s, sizeof(s)))
+		ret = -EFAULT;
+out_io:
+	kfree(io);
+out_iov:
+	kvfree(iov);
+	return ret;
 }
 
 static long vmdisk_front_ioctl(struct file *file, unsigned int cmd,

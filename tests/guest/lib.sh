@@ -229,6 +229,21 @@ vmdisk_setup() {
 	vmw_insmod vmproc; vmw_insmod vmdisk || fail "insmod vmdisk"
 }
 
+# The direct path (bmap.c) of disk $id: vd_direct says on, off or no;
+# vd_ios its I/O count; vd_wait_direct on|off SECONDS waits for it to be
+# so; vd_drop writes back and drops the page cache.
+vd_direct() { sed -n 's/^direct \([a-z]*\).*/\1/p' /proc/vmware/disk/$id/status; }
+vd_ios() { sed -n 's/^direct [a-z]* ios \([0-9]*\)/\1/p' /proc/vmware/disk/$id/status; }
+vd_wait_direct() {
+	i=0
+	while [ "$(vd_direct)" != $1 ]; do
+		[ $i -ge $(($2 * 10)) ] && fail "direct path not $1 after $2 s: $(grep direct /proc/vmware/disk/$id/status)"
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+vd_drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+
 # vmdisk_add ARGS...: `vmdiskctl add ARGS`, which must attach a disk to the
 # loopback HBA; sets id and dev (its /dev/sdX).
 vmdisk_add() {

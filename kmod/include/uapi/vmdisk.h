@@ -184,13 +184,16 @@
  *                     SIGKILL, so leaves no disk behind.
  *                                             -> ENOENT, EINVAL, EMFILE
  * VMDISK_IOC_SUBMIT   on a handle, vmdisk_submit: execute one SCSI command
- *                     synchronously in the calling thread. The data buffer
+ *                     and return once it is done. The data buffer
  *                     is the concatenation of iov_count vmdisk_iovec
  *                     (user addresses, none zero-length, at most
  *                     VMDISK_FRONT_IOV_MAX of them, VMDISK_FRONT_DATA_MAX
  *                     bytes in all); its pages are pinned and the core
  *                     reads and writes them in place (no bounce buffer, no
- *                     worker thread). Every buffer must be writable memory,
+ *                     hand-over to a worker thread: a raw disk's reads and
+ *                     writes are the file's asynchronous I/O, or the
+ *                     direct path's bios, while the caller sleeps until
+ *                     they end). Every buffer must be writable memory,
  *                     whatever dir says (dir NONE: no iovecs; FROM_DEV and
  *                     TO_DEV: at least one), because the CDB, not dir,
  *                     decides what the core does. cdb_len is 6..32; sense
