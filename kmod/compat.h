@@ -82,20 +82,21 @@ static inline int vmw_scsi_add_host_may_block(struct Scsi_Host *shost,
 #endif
 
 /* Leases left struct file_lock for struct file_lease in 6.9 (and
- * <linux/filelock.h> from 6.3). vmw_lease_alloc() makes a read delegation
- * (FL_DELEG, F_RDLCK) on file, owned by owner, for vfs_setlease(). */
+ * <linux/filelock.h> from 6.3). vmw_lease_alloc() makes a read lease of
+ * kind flags (FL_DELEG: a delegation; FL_LAYOUT: a layout lease, as pNFS
+ * servers take) on file, owned by owner, for vfs_setlease(). */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
 #include <linux/fs.h>
 #define vmw_lease			file_lock
 #define vmw_lease_manager_operations	lock_manager_operations
 static inline struct file_lock *vmw_lease_alloc(struct file *file, void *owner,
-		const struct lock_manager_operations *ops)
+		const struct lock_manager_operations *ops, unsigned int flags)
 {
 	struct file_lock *fl = locks_alloc_lock();
 
 	if (!fl)
 		return NULL;
-	fl->fl_flags = FL_DELEG;
+	fl->fl_flags = flags;
 	fl->fl_type = F_RDLCK;
 	fl->fl_end = OFFSET_MAX;
 	fl->fl_owner = owner;
@@ -111,13 +112,13 @@ static inline struct file_lock *vmw_lease_alloc(struct file *file, void *owner,
 #define vmw_lease			file_lease
 #define vmw_lease_manager_operations	lease_manager_operations
 static inline struct file_lease *vmw_lease_alloc(struct file *file, void *owner,
-		const struct lease_manager_operations *ops)
+		const struct lease_manager_operations *ops, unsigned int flags)
 {
 	struct file_lease *fl = locks_alloc_lease();
 
 	if (!fl)
 		return NULL;
-	fl->c.flc_flags = FL_DELEG;
+	fl->c.flc_flags = flags;
 	fl->c.flc_type = F_RDLCK;
 	fl->c.flc_owner = owner;
 	fl->c.flc_pid = current->tgid;

@@ -34,11 +34,22 @@
  * file's mtime is set at that flush and at close, not per command; direct
  * reads leave its atime.
  *
- * Only ext4's driver (ext2/3/4) is trusted with this so far (XFS would be
- * next: its bmap() refuses reflinked and realtime files), only for files
- * that say they do direct I/O (statx's dio alignment: not DAX, encrypted,
- * journalled data, inline data), and only on the file system's own block
- * device.
+ * XFS can also share a file's blocks with another file (reflink, dedupe)
+ * without anybody opening it for writing: a clone made from it needs only
+ * read access, a dedupe into it only ownership. It breaks layout leases
+ * (FL_LAYOUT, what a pNFS block server holds) before it remaps, under the
+ * files' i_rwsem, so on XFS the direct path holds a layout lease as well,
+ * whose break stops it the same way, and looks chunks up under i_rwsem
+ * shared: a remap is either over before a lookup or breaks the lease
+ * after it. XFS breaks layouts on every write and hole punch through the
+ * file too, vmdisk's own included; those vmdisk marks (vmdisk_bmap_self_*)
+ * and its lease manager recognises them as its own. A reflinked file stays
+ * with the file: XFS's bmap() maps no shared (nor realtime) file.
+ *
+ * Only ext4's driver (ext2/3/4) and XFS are trusted with this, only for
+ * files that say they do direct I/O (statx's dio alignment: not DAX,
+ * encrypted, journalled data, inline data), and only on the file system's
+ * own block device.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -46,6 +57,7 @@
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
 #include <linux/percpu-refcount.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/xarray.h>
@@ -71,6 +83,11 @@ struct vmdisk_bmap {
 	struct mutex lock;		/* leased, closing, live's state */
 	bool leased;
 	bool closing;
+	bool layout;			/* XFS: a layout lease too */
+	char layout_owner;		/* its owner is &layout_owner */
+	spinlock_t self_lock;
+	struct list_head self;		/* vmdisk_bmap_self of vmdisk's own
+					 * writes through the file */
 	struct work_struct lease_break;
 	struct delayed_work relet;
 	atomic_t dirty;			/* a direct write since the last flush */
@@ -78,7 +95,7 @@ struct vmdisk_bmap {
 	atomic64_t ios;
 };
 
-/* --- The delegation -------------------------------------------------- */
+/* --- The leases ------------------------------------------------------ */
 
 static bool vmdisk_bmap_lm_break(struct vmw_lease *fl)
 {
@@ -93,6 +110,58 @@ static const struct vmw_lease_manager_operations vmdisk_bmap_lm_ops = {
 	.lm_change	= lease_modify,
 };
 
+static struct vmdisk_bmap *vmdisk_bmap_of_layout(struct vmw_lease *fl)
+{
+	return container_of((char *)vmw_lease_owner(fl), struct vmdisk_bmap,
+			    layout_owner);
+}
+
+static bool vmdisk_bmap_layout_break(struct vmw_lease *fl)
+{
+	queue_work(vmdisk_wq, &vmdisk_bmap_of_layout(fl)->lease_break);
+	return false;
+}
+
+/* Under the file's lease spinlock: whether the task breaking the layout
+ * lease is one of vmdisk's own writes to this file. */
+static bool vmdisk_bmap_layout_owns(struct vmw_lease *fl)
+{
+	struct vmdisk_bmap *bm = vmdisk_bmap_of_layout(fl);
+	struct vmdisk_bmap_self *me;
+	bool ret = false;
+
+	spin_lock(&bm->self_lock);
+	list_for_each_entry(me, &bm->self, node)
+		ret |= me->task == current;
+	spin_unlock(&bm->self_lock);
+	return ret;
+}
+
+static const struct vmw_lease_manager_operations vmdisk_bmap_layout_ops = {
+	.lm_break		= vmdisk_bmap_layout_break,
+	.lm_change		= lease_modify,
+	.lm_breaker_owns_lease	= vmdisk_bmap_layout_owns,
+};
+
+void vmdisk_bmap_self_begin(struct vmdisk_bmap *bm, struct vmdisk_bmap_self *me)
+{
+	if (!bm || !bm->layout)
+		return;
+	me->task = current;
+	spin_lock(&bm->self_lock);
+	list_add(&me->node, &bm->self);
+	spin_unlock(&bm->self_lock);
+}
+
+void vmdisk_bmap_self_end(struct vmdisk_bmap *bm, struct vmdisk_bmap_self *me)
+{
+	if (!bm || !bm->layout)
+		return;
+	spin_lock(&bm->self_lock);
+	list_del(&me->node);
+	spin_unlock(&bm->self_lock);
+}
+
 static bool vmdisk_bmap_sole_writer(struct vmdisk_bmap *bm)
 {
 	int self = bm->file->f_mode & FMODE_WRITE ? 1 : 0;
@@ -100,30 +169,48 @@ static bool vmdisk_bmap_sole_writer(struct vmdisk_bmap *bm)
 	return atomic_read(&file_inode(bm->file)->i_writecount) == self;
 }
 
+/* Both leases (a missing one is no error). */
 static void vmdisk_bmap_unlease(struct vmdisk_bmap *bm)
 {
 	void *owner = bm;
 
 	vfs_setlease(bm->file, F_UNLCK, NULL, &owner);
+	owner = &bm->layout_owner;
+	if (bm->layout)
+		vfs_setlease(bm->file, F_UNLCK, NULL, &owner);
 }
 
-/* Take the delegation, then look for writers: an open for writing counts
- * itself before it breaks leases, so one of the two sides sees the other. */
-static int vmdisk_bmap_lease(struct vmdisk_bmap *bm)
+static int vmdisk_bmap_setlease(struct vmdisk_bmap *bm, void *owner,
+				const struct vmw_lease_manager_operations *ops,
+				unsigned int flags)
 {
-	struct vmw_lease *fl;
+	struct vmw_lease *fl = vmw_lease_alloc(bm->file, owner, ops, flags);
 	int ret;
 
-	if (!vmdisk_bmap_sole_writer(bm))
-		return -EBUSY;
-	fl = vmw_lease_alloc(bm->file, bm, &vmdisk_bmap_lm_ops);
 	if (!fl)
 		return -ENOMEM;
 	ret = vfs_setlease(bm->file, F_RDLCK, &fl, NULL);
 	if (fl)
 		vmw_lease_free(fl);
-	if (ret)
+	return ret;
+}
+
+/* Take the leases, then look for writers: an open for writing counts
+ * itself before it breaks leases, so one of the two sides sees the other. */
+static int vmdisk_bmap_lease(struct vmdisk_bmap *bm)
+{
+	int ret;
+
+	if (!vmdisk_bmap_sole_writer(bm))
+		return -EBUSY;
+	ret = vmdisk_bmap_setlease(bm, bm, &vmdisk_bmap_lm_ops, FL_DELEG);
+	if (!ret && bm->layout)
+		ret = vmdisk_bmap_setlease(bm, &bm->layout_owner,
+					   &vmdisk_bmap_layout_ops, FL_LAYOUT);
+	if (ret) {
+		vmdisk_bmap_unlease(bm);
 		return ret;
+	}
 	smp_mb();
 	if (!vmdisk_bmap_sole_writer(bm)) {
 		vmdisk_bmap_unlease(bm);
@@ -267,7 +354,12 @@ static enum vmdisk_bmap_ret vmdisk_bmap_sector(struct vmdisk_bmap *bm,
 			return VMDISK_BMAP_FILE;
 		if (nowait)
 			return VMDISK_BMAP_WAIT;
+		/* XFS remaps under i_rwsem, after it broke our lease. */
+		if (bm->layout)
+			inode_lock_shared(file_inode(bm->file));
 		start = vmdisk_bmap_probe(bm, c);
+		if (bm->layout)
+			inode_unlock_shared(file_inode(bm->file));
 		v = start ? start << 1 : (jiffies & (LONG_MAX >> 1)) << 1 | 1;
 		xa_store(&bm->chunks, c, xa_mk_value(v), GFP_NOIO);
 		if (!start)
@@ -429,7 +521,7 @@ static bool vmdisk_bmap_eligible(struct file *file)
 	    IS_DAX(inode) || IS_SWAPFILE(inode) ||
 	    inode->i_blkbits > VMDISK_BMAP_CHUNK_SHIFT)
 		return false;
-	if (sb->s_magic != EXT4_SUPER_MAGIC)
+	if (sb->s_magic != EXT4_SUPER_MAGIC && sb->s_magic != XFS_SUPER_MAGIC)
 		return false;
 	/* A file the file system itself does no direct I/O on keeps its
 	 * data elsewhere first (journalled, encrypted, inline). */
@@ -455,6 +547,9 @@ struct vmdisk_bmap *vmdisk_bmap_create(struct file *file)
 	bm->file = file;
 	bm->bdev = file_inode(file)->i_sb->s_bdev;
 	bm->blkbits = file_inode(file)->i_blkbits;
+	bm->layout = file_inode(file)->i_sb->s_magic == XFS_SUPER_MAGIC;
+	spin_lock_init(&bm->self_lock);
+	INIT_LIST_HEAD(&bm->self);
 	init_completion(&bm->drained);
 	xa_init(&bm->chunks);
 	mutex_init(&bm->lock);

@@ -9,6 +9,7 @@
 #ifndef VMDISK_BMAP_H
 #define VMDISK_BMAP_H
 
+#include <linux/list.h>
 #include <linux/seq_file.h>
 
 #include "backend.h"
@@ -39,6 +40,16 @@ int vmdisk_bmap_flush(struct vmdisk_bmap *bm);
  * knew of [pos, pos + len) and lets it go on. */
 void vmdisk_bmap_pause(struct vmdisk_bmap *bm);
 void vmdisk_bmap_resume(struct vmdisk_bmap *bm, loff_t pos, loff_t len);
+/* Around vmdisk's own writes and hole punches through the file (bm may
+ * be NULL): XFS breaks layout leases there, and these are not to break
+ * the direct path's. Process context. */
+struct vmdisk_bmap_self {
+	struct list_head node;
+	struct task_struct *task;
+};
+
+void vmdisk_bmap_self_begin(struct vmdisk_bmap *bm, struct vmdisk_bmap_self *me);
+void vmdisk_bmap_self_end(struct vmdisk_bmap *bm, struct vmdisk_bmap_self *me);
 /* "direct on|off ios N" for /proc/vmware/disk/<id>/status. */
 void vmdisk_bmap_show(struct vmdisk_bmap *bm, struct seq_file *m);
 

@@ -66,17 +66,21 @@ static int vmdisk_file_read(struct vmdisk_backend *be, struct iov_iter *to,
 static int vmdisk_file_write(struct vmdisk_backend *be, struct iov_iter *from,
 			     loff_t pos, bool fua)
 {
-	ssize_t ret;
+	struct vmdisk_bmap *bmap = vmdisk_raw(be)->bmap;
+	struct vmdisk_bmap_self me;
+	ssize_t ret = 0;
 
 	pos += vmdisk_raw_offset(be);
+	vmdisk_bmap_self_begin(bmap, &me);
 	while (iov_iter_count(from)) {
 		ret = vfs_iter_write(be->file, from, &pos, fua ? RWF_DSYNC : 0);
-		if (ret < 0)
-			return ret;
-		if (ret == 0)
-			return -EIO;
+		if (ret <= 0)
+			break;
 	}
-	return 0;
+	vmdisk_bmap_self_end(bmap, &me);
+	if (ret < 0)
+		return ret;
+	return ret == 0 && iov_iter_count(from) ? -EIO : 0;
 }
 
 static void vmdisk_file_start(struct vmdisk_aio *aio);
@@ -165,6 +169,7 @@ static void vmdisk_file_start(struct vmdisk_aio *aio)
 	struct vmdisk_bmap *bmap = vmdisk_raw(be)->bmap;
 	struct file *file = be->file;
 	struct kiocb *iocb = &aio->iocb;
+	struct vmdisk_bmap_self me;
 	ssize_t ret;
 
 	init_sync_kiocb(iocb, file);
@@ -189,10 +194,13 @@ static void vmdisk_file_start(struct vmdisk_aio *aio)
 		vmdisk_file_ki_complete(iocb, -EAGAIN);
 		return;
 	}
-	if (aio->write)
+	if (aio->write) {
+		vmdisk_bmap_self_begin(bmap, &me);
 		ret = file->f_op->write_iter(iocb, &aio->iter);
-	else
+		vmdisk_bmap_self_end(bmap, &me);
+	} else {
 		ret = file->f_op->read_iter(iocb, &aio->iter);
+	}
 	if (ret != -EIOCBQUEUED)
 		vmdisk_file_ki_complete(iocb, ret);
 }
@@ -234,13 +242,16 @@ static int vmdisk_file_discard(struct vmdisk_backend *be, loff_t pos,
 			       loff_t len)
 {
 	struct vmdisk_bmap *bmap = vmdisk_raw(be)->bmap;
+	struct vmdisk_bmap_self me;
 	int ret;
 
 	pos += vmdisk_raw_offset(be);
 	if (bmap)
 		vmdisk_bmap_pause(bmap);
+	vmdisk_bmap_self_begin(bmap, &me);
 	ret = vfs_fallocate(be->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			    pos, len);
+	vmdisk_bmap_self_end(bmap, &me);
 	if (bmap)
 		vmdisk_bmap_resume(bmap, pos, len);
 	return ret;

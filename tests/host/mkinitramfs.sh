@@ -28,9 +28,9 @@ set -eu
 
 # (crct10dif_generic, target_core_file, tcm_loop: the stock LIO loopback
 # target the vmdisk benchmark compares with; null_blk: its device with a
-# latency.)
+# latency; xfs: vmdisk's direct path on XFS.)
 STOCK_MODS="kvm-amd kvm-intel veth bridge tun sd_mod sg loop crc32c_generic ext4 virtio_pci virtio_blk
-	crct10dif_generic target_core_file tcm_loop null_blk"
+	crct10dif_generic target_core_file tcm_loop null_blk xfs"
 
 usage() { echo "usage: $0 -k KVER -m MODDIR -g GUESTDIR -o OUT" >&2; exit 2; }
 KVER= MODDIR= GUESTDIR= OUT=
@@ -56,13 +56,15 @@ ln -s busybox "$ROOT/bin/sh"
 # Host programs some suites drive (iproute2's ip and iperf3 for vmnet,
 # qemu-img for the vmdisk interop test; sg3_utils, bash for its
 # scsi_mandat script and e2fsprogs' mkfs.ext4 and e2fsck for vmdisk's
-# 12-sg3utils), at their own paths with the shared libraries they need.
+# 12-sg3utils; xfsprogs' mkfs.xfs, xfs_io and xfs_repair for its
+# 14-bmap-xfs), at their own paths with the shared libraries they need.
 # Optional: a suite skips when one is missing.
 SG3_PROGS="sg_inq sg_vpd sg_turs sg_requests sg_readcap sg_modes sg_wr_mode
 	sg_sync sg_luns sg_start sg_unmap sg_write_same sg_opcodes sg_persist
 	sg_raw sg_senddiag scsi_mandat"
 HOST_PROGS="/usr/sbin/ip /usr/bin/iperf3 /usr/bin/qemu-img /usr/bin/bash
-	/usr/sbin/mkfs.ext4 /usr/sbin/e2fsck
+	/usr/sbin/mkfs.ext4 /usr/sbin/e2fsck /usr/sbin/mkfs.xfs /usr/sbin/xfs_io
+	/usr/sbin/xfs_repair
 	$(for p in $SG3_PROGS; do echo /usr/bin/$p; done)"
 copy_prog() {
 	[ -x "$1" ] || return 0
