@@ -2,17 +2,18 @@
 # vmdisk benchmark with fio (not pass/fail): 4 KiB random reads and writes
 # at queue depth 1 and 32 and 1 MiB sequential reads and writes (queue
 # depth 4), io_uring with O_DIRECT, on
-#   raw      the backing file itself, on ext4: on a loop device over a
+#   raw      the backing file itself, on ext4 (with vmw.vmdisk_fs=xfs on
+#            the kernel command line, XFS): on a loop device over a
 #            tmpfs file (a device as fast as memory, so the figures compare
 #            the CPU each path costs), or with vmw.vmdisk_lat=NS on the
 #            kernel command line on a memory-backed null_blk that
 #            completes each request NS nanoseconds after it was issued
 #            (a device with a latency, as an SSD has)
-#   vmdisk   /dev/sdX of a vmdisk loopback disk on a file of that ext4,
+#   vmdisk   /dev/sdX of a vmdisk loopback disk on a file of that file system,
 #            opened O_DIRECT (vmdiskctl add -d): its direct path (bmap.c)
 #   vmdisk-b the same on a buffered file (vmdiskctl add without -d)
 #   tcm      /dev/sdY of the stock LIO target: tcm_loop over a fileio
-#            backstore on a file of that ext4, set up through configfs
+#            backstore on a file there, set up through configfs
 #            with fd_buffered_io=1 (the host's page cache as a write-back
 #            cache, like vmdisk-b; fileio's default writes O_DSYNC, and it
 #            has no O_DIRECT mode)
@@ -20,9 +21,9 @@
 # (both buffered in the host's page cache). On the memory device it then
 # takes 4 KiB random reads apart, in microseconds per read: a null_blk
 # that does no work (io_uring and one pass through the block layer), the
-# loop device itself (+ the device), raw (+ ext4's direct I/O), vmdisk
-# (+ a second block-layer pass, the SCSI midlayer and sd, and vmdisk), and
-# what vmdisk may add to raw's time to stay within 0.9x of it.
+# loop device itself (+ the device), raw (+ the file system's direct
+# I/O), vmdisk (+ a second block-layer pass, the SCSI midlayer and sd, and
+# vmdisk), and what vmdisk may add to raw's time to stay within 0.9x of it.
 # Every figure is from a TCG-emulated CPU: compare ratios, not numbers.
 . /vmw/lib.sh
 command -v fio >/dev/null || skip "fio not in this host (apt-get install fio; mkinitramfs.sh packs it with VMW_HOST_FIO=1)"
@@ -35,6 +36,13 @@ SIZE=48
 T=/tmp/vmdisk-fio
 M=/mnt/vmdisk-fio
 LAT=$(vmw_cmdline vmw.vmdisk_lat)
+FS=$(vmw_cmdline vmw.vmdisk_fs)
+FS=${FS:-ext4}
+case $FS in
+ext4) ;;
+xfs) { vmw_stock xfs && [ -x /usr/sbin/mkfs.xfs ]; } || skip "no stock xfs or mkfs.xfs (xfsprogs) in this host" ;;
+*) fail "vmw.vmdisk_fs=$FS: ext4 or xfs" ;;
+esac
 rm -rf $T && mkdir -p $T $M
 if [ -n "$LAT" ]; then
 	vmw_stock null_blk && rmmod null_blk || skip "stock null_blk missing"
@@ -46,8 +54,10 @@ if [ -n "$LAT" ]; then
 	BDEV=/dev/nullb0
 	note "backing device: null_blk, memory-backed, $LAT ns per request"
 else
-	dd if=/dev/zero of=$T/ext4.img bs=1M count=0 seek=$((SIZE * 4 + 32)) 2>/dev/null
-	losetup /dev/loop5 $T/ext4.img || fail "losetup"
+	mb=$((SIZE * 4 + 32))
+	[ $FS = ext4 ] || mb=320	# mkfs.xfs makes nothing under 300 MiB
+	dd if=/dev/zero of=$T/fs.img bs=1M count=0 seek=$mb 2>/dev/null
+	losetup /dev/loop5 $T/fs.img || fail "losetup"
 	BDEV=/dev/loop5
 	note "backing device: loop over a tmpfs file"
 fi
@@ -65,14 +75,17 @@ trap cleanup EXIT
 # users have it; busybox's mke2fs makes an ext2 layout (1 KiB blocks,
 # block maps). On the memory device both give the raw file the same
 # figures to a few parts in ten thousand.
-if [ -x /usr/sbin/mkfs.ext4 ]; then	# off the test host's PATH
+if [ $FS = xfs ]; then
+	/usr/sbin/mkfs.xfs -q -f $BDEV || fail "mkfs.xfs $BDEV"
+	note "file system: XFS (mkfs.xfs's defaults: reflink on, 4 KiB blocks)"
+elif [ -x /usr/sbin/mkfs.ext4 ]; then	# off the test host's PATH
 	/usr/sbin/mkfs.ext4 -q -F $BDEV || fail "mkfs.ext4 $BDEV"
 	note "file system: ext4 (mkfs.ext4: extents, 4 KiB blocks)"
 else
 	mke2fs -q $BDEV > /dev/null || fail "mke2fs $BDEV"
 	note "file system: busybox mke2fs (ext2 layout, 1 KiB blocks), mounted as ext4"
 fi
-mount -t ext4 $BDEV $M || fail "ext4 on $BDEV"
+mount -t $FS $BDEV $M || fail "$FS on $BDEV"
 for f in raw vmdisk vmdiskb tcm; do
 	dd if=/dev/urandom of=$M/$f.img bs=1M count=$SIZE 2>/dev/null || fail "fill $f.img"
 done
@@ -264,7 +277,7 @@ done
 row() { printf '  %-44s%s  %s\n' "$1" "$(us $(cut -d' ' -f$2 $T/anat1))" "$(us $(cut -d' ' -f$2 $T/anat32))"; }
 row "null_blk: io_uring + block layer" 1
 row "$BDEV: + the device" 2
-row "raw: + ext4 direct I/O" 3
+row "raw: + $FS direct I/O" 3
 row "vmdisk: + sd's block layer, SCSI, vmdisk" 4
 for qd in 1 32; do
 	set -- $(cat $T/anat$qd)
