@@ -156,12 +156,20 @@ if [ -n "$(vmw_cmdline vmw.vmdisk_prof)" ]; then
 	echo 0 > /proc/sys/kernel/kptr_restrict
 	echo -1 > /proc/sys/kernel/perf_event_paranoid
 	grep -q tracefs /proc/mounts || mount -t tracefs none /sys/kernel/tracing
-	# reads FILE N [CMD...]: N 4 KiB random reads at QD1 on FILE by fio,
-	# under CMD (perf record ... --) if given.
+	# The job profiled (vmw.vmdisk_prof_job=RW:BS:QD, fio's names) and
+	# on which targets (vmw.vmdisk_prof_targets=raw,vmdisk-b,...).
+	PJOB=$(vmw_cmdline vmw.vmdisk_prof_job)
+	set -- $(echo ${PJOB:-randread:4k:1} | tr : ' ')
+	PRW=$1 PBS=$2 PQD=$3
+	PTARGETS=$(vmw_cmdline vmw.vmdisk_prof_targets | tr , ' ')
+	PTARGETS=${PTARGETS:-raw vmdisk}
+	profiled() { case " $PTARGETS " in *" ${1%%:*} "*) return 0 ;; esac; return 1; }
+	# reads FILE N [CMD...]: N I/Os of that job on FILE by fio, under
+	# CMD (perf record ... --) if given.
 	reads() {
 		local f=$1 n=$2
 		shift 2
-		"$@" fio --name=prof --filename=$f --rw=randread --bs=4k --iodepth=1 \
+		"$@" fio --name=prof --filename=$f --rw=$PRW --bs=$PBS --iodepth=$PQD \
 			--ioengine=io_uring --direct=1 --size=${SIZE}M --number_ios=$n \
 			--randseed=1 > /dev/null 2>&1
 	}
@@ -179,8 +187,8 @@ if [ -n "$(vmw_cmdline vmw.vmdisk_prof)" ]; then
 			vmdisk_bmap_end_io vmdisk_rw_done vmdisk_hba_done scsi_done
 			scsi_complete scsi_io_completion down_read_trylock"
 		for t in $TARGETS; do
-			case ${t%%:*} in raw|vmdisk) ;; *) continue ;; esac
-			note "function_graph: ${t%%:*}, randread 4k QD1, ns per call" \
+			profiled $t || continue
+			note "function_graph: ${t%%:*}, $PRW $PBS QD$PQD, ns per call" \
 				"(each with the tracer's own cost of a call: see down_read_trylock's)"
 			for f in $GRAPH_FUNCS; do
 				echo nop > $TR/current_tracer
@@ -205,8 +213,8 @@ if [ -n "$(vmw_cmdline vmw.vmdisk_prof)" ]; then
 		exit 0
 	fi
 	for t in $TARGETS; do
-		case ${t%%:*} in raw|vmdisk) ;; *) continue ;; esac
-		note "profile: ${t%%:*}, randread 4k QD1, $(job prof ${t#*:} randread 4k 1) IOPS unprofiled"
+		profiled $t || continue
+		note "profile: ${t%%:*}, $PRW $PBS QD$PQD, $(job prof ${t#*:} $PRW $PBS $PQD) IOPS or MB/s unprofiled"
 		rep() { perf report -q -i $T/perf.data --stdio "$@" 2>/dev/null | grep -v '^$'; }
 		reads ${t#*:} 20000 perf record -q -a -g --kernel-callchains -e cpu-clock -F 20000 \
 			-o $T/perf.data --
