@@ -92,7 +92,10 @@ done
 sync
 
 # job NAME FILE RW BS DEPTH: prints IOPS (4k) or MB/s (1M) of one fio run.
+# What a buffered target dirtied before is written back first, so that
+# its writeback does not take the CPU from whichever run comes next.
 job() {
+	sync
 	out=$(fio --name=$1 --filename=$2 --rw=$3 --bs=$4 --iodepth=$5 \
 		--ioengine=io_uring --direct=1 --size=${SIZE}M --time_based \
 		--runtime=$RUNTIME --ramp_time=1 --randseed=1 --minimal 2>&1) ||
