@@ -25,7 +25,6 @@
  */
 #include <linux/file.h>
 #include <linux/falloc.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -48,26 +47,6 @@ static loff_t vmdisk_raw_offset(struct vmdisk_backend *be)
 	return vmdisk_raw(be)->offset;
 }
 
-/*
- * vmdisk's writes to the file clean the dirty pages of the disk above it
- * (its /dev/sdX's page cache, a guest's), so, as loop's and nfsd's, they
- * are throttled against the file's own device only (PF_LOCAL_THROTTLE):
- * neither stuck behind the dirty pages they are there to write, nor
- * paused as freely as the many tasks that dirtied them.
- */
-static unsigned int vmdisk_file_throttle_local(void)
-{
-	unsigned int old = current->flags & PF_LOCAL_THROTTLE;
-
-	current->flags |= PF_LOCAL_THROTTLE;
-	return old;
-}
-
-static void vmdisk_file_throttle_restore(unsigned int old)
-{
-	current->flags = (current->flags & ~PF_LOCAL_THROTTLE) | old;
-}
-
 static int vmdisk_file_read(struct vmdisk_backend *be, struct iov_iter *to,
 			    loff_t pos)
 {
@@ -88,7 +67,6 @@ static int vmdisk_file_write(struct vmdisk_backend *be, struct iov_iter *from,
 			     loff_t pos, bool fua)
 {
 	struct vmdisk_bmap *bmap = vmdisk_raw(be)->bmap;
-	unsigned int throttle = vmdisk_file_throttle_local();
 	struct vmdisk_bmap_self me;
 	ssize_t ret = 0;
 
@@ -100,7 +78,6 @@ static int vmdisk_file_write(struct vmdisk_backend *be, struct iov_iter *from,
 			break;
 	}
 	vmdisk_bmap_self_end(bmap, &me);
-	vmdisk_file_throttle_restore(throttle);
 	if (ret < 0)
 		return ret;
 	return ret == 0 && iov_iter_count(from) ? -EIO : 0;
@@ -193,7 +170,6 @@ static void vmdisk_file_start(struct vmdisk_aio *aio)
 	struct file *file = be->file;
 	struct kiocb *iocb = &aio->iocb;
 	struct vmdisk_bmap_self me;
-	unsigned int throttle;
 	ssize_t ret;
 
 	init_sync_kiocb(iocb, file);
@@ -219,11 +195,9 @@ static void vmdisk_file_start(struct vmdisk_aio *aio)
 		return;
 	}
 	if (aio->write) {
-		throttle = vmdisk_file_throttle_local();
 		vmdisk_bmap_self_begin(bmap, &me);
 		ret = file->f_op->write_iter(iocb, &aio->iter);
 		vmdisk_bmap_self_end(bmap, &me);
-		vmdisk_file_throttle_restore(throttle);
 	} else {
 		ret = file->f_op->read_iter(iocb, &aio->iter);
 	}
