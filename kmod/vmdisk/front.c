@@ -45,7 +45,6 @@ struct vmdisk_front_io {
 	unsigned int nr_pages;
 	struct sg_table sgt;
 	u32 len;
-	u8 sense[VMDISK_SENSE_LEN];
 	struct vmdisk_cmd cmd;
 	struct completion done;
 };
@@ -223,7 +222,6 @@ static void vmdisk_front_exec(struct vmdisk_front *f, struct vmdisk_submit *s,
 	s->status = c->status;
 	s->resid = c->resid;
 	s->sense_len = min_t(u32, c->sense_len, s->sense_max);
-	memcpy(io->sense, c->sense, s->sense_len);
 }
 
 static long vmdisk_front_submit(struct vmdisk_front *f, void __user *arg)
@@ -262,7 +260,7 @@ static long vmdisk_front_submit(struct vmdisk_front *f, void __user *arg)
 	if (ret)
 		goto out_io;
 	if (s.sense_len &&
-	    copy_to_user(u64_to_user_ptr(s.sense), io->sense, s.sense_len))
+	    copy_to_user(u64_to_user_ptr(s.sense), io->cmd.sense, s.sense_len))
 		ret = -EFAULT;
 	else if (copy_to_user(arg, &s, sizeof(s)))
 		ret = -EFAULT;
